@@ -1,0 +1,130 @@
+"""Tokenisation and alignment: the project's spaCy tokenizer and offsets <-> spaCy ``Doc``.
+
+Documents store their token and sentence boundaries as character offsets, computed once at
+import by the project's tokenizer (a blank pipeline of the project language plus a
+sentencizer: the same tokenization rules as the language's trained pipelines, so model
+suggestions line up with stored tokens). Exporters and suggesters rebuild a spaCy ``Doc`` from
+the stored offsets with :func:`doc_from_offsets`, so offsets always line up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from corpus.model import Document, Offsets
+
+__all__ = [
+    "DEFAULT_LANG",
+    "project_tokenizer",
+    "tokenize",
+    "tokenize_many",
+    "doc_from_offsets",
+    "words_and_spaces",
+    "offsets_from_words",
+]
+
+DEFAULT_LANG = "en"
+
+
+@lru_cache(maxsize=4)
+def project_tokenizer(lang: str = DEFAULT_LANG) -> Language:
+    """A blank pipeline for ``lang`` with a rule-based sentencizer (cached)."""
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _offsets(doc: Doc) -> tuple[tuple[Offsets, ...], tuple[Offsets, ...]]:
+    tokens = tuple((t.idx, t.idx + len(t.text)) for t in doc)
+    sents = tuple((s.start_char, s.end_char) for s in doc.sents) if len(doc) else ()
+    return tokens, sents
+
+
+def tokenize(text: str, lang: str = DEFAULT_LANG) -> tuple[tuple[Offsets, ...], tuple[Offsets, ...]]:
+    """Token and sentence offsets of ``text`` (character offsets, end exclusive)."""
+    return _offsets(project_tokenizer(lang)(text))
+
+
+def tokenize_many(
+    texts: Iterable[str], lang: str = DEFAULT_LANG, batch_size: int = 256
+) -> Iterator[tuple[tuple[Offsets, ...], tuple[Offsets, ...]]]:
+    """Stream :func:`tokenize` over many texts (``nlp.pipe``)."""
+    for doc in project_tokenizer(lang).pipe(texts, batch_size=batch_size):
+        yield _offsets(doc)
+
+
+def words_and_spaces(text: str, tokens: Sequence[Offsets]) -> tuple[list[str], list[bool]]:
+    """spaCy's ``words``/``spaces`` for stored offsets.
+
+    A token is followed by a space when exactly one ``" "`` separates it from the next token (or
+    ends the text). Any other gap (newlines, several spaces, text between tokens that the stored
+    tokens do not cover) becomes a whitespace token of its own, as spaCy's tokenizer would make,
+    so ``Doc.text`` always equals ``text``.
+    """
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for start, end in tokens:
+        if start > pos:
+            gap = text[pos:start]
+            if words and gap == " " and not spaces[-1]:
+                spaces[-1] = True
+            elif words and gap.startswith(" ") and not spaces[-1]:
+                spaces[-1] = True
+                words.append(gap[1:])
+                spaces.append(False)
+            else:
+                words.append(gap)
+                spaces.append(False)
+        words.append(text[start:end])
+        spaces.append(False)
+        pos = end
+    if pos < len(text):
+        tail = text[pos:]
+        if words and tail == " " and not spaces[-1]:
+            spaces[-1] = True
+        else:
+            words.append(tail)
+            spaces.append(False)
+    return words, spaces
+
+
+def doc_from_offsets(vocab_or_nlp: Language | spacy.vocab.Vocab, doc: Document) -> Doc:
+    """A spaCy ``Doc`` with exactly the stored tokens of ``doc`` (text identical)."""
+    vocab = vocab_or_nlp.vocab if isinstance(vocab_or_nlp, Language) else vocab_or_nlp
+    if not doc.tokens:
+        return vocab_or_nlp.make_doc(doc.text) if isinstance(vocab_or_nlp, Language) else Doc(vocab, words=[])
+    words, spaces = words_and_spaces(doc.text, doc.tokens)
+    out = Doc(vocab, words=words, spaces=spaces)
+    if doc.sents:
+        starts = {s for s, _ in doc.sents}
+        for tok in out:
+            tok.is_sent_start = tok.idx in starts or tok.i == 0
+    return out
+
+
+def offsets_from_words(words: Sequence[str], spaces: Sequence[bool] | None = None) -> tuple[str, tuple[Offsets, ...]]:
+    """Text and token offsets for pre-tokenised input (CoNLL, Prodigy ``tokens``).
+
+    Words are joined by one space unless ``spaces`` says otherwise.
+    """
+    parts: list[str] = []
+    offsets: list[Offsets] = []
+    pos = 0
+    for i, w in enumerate(words):
+        offsets.append((pos, pos + len(w)))
+        parts.append(w)
+        pos += len(w)
+        sp = True if spaces is None else bool(spaces[i])
+        if sp and i < len(words) - 1:
+            parts.append(" ")
+            pos += 1
+        elif sp and spaces is not None:
+            parts.append(" ")
+            pos += 1
+    return "".join(parts), tuple(offsets)

@@ -1,0 +1,5 @@
+"""The project store: the only package that writes SQL (see :mod:`corpus.store.core`)."""
+
+from corpus.store.core import APP_ID, MIGRATIONS, SCHEMA_VERSION, Store, open_store
+
+__all__ = ["APP_ID", "MIGRATIONS", "SCHEMA_VERSION", "Store", "open_store"]
