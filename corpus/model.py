@@ -8,7 +8,6 @@ these types.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Mapping, Sequence
@@ -88,12 +87,14 @@ def is_suggester_layer(layer: str) -> bool:
 
 
 def content_hash(text: str) -> str:
-    """Identity of an article's text: SHA-256 of its NFC form, hex.
+    """Identity of an article's text: SHA-256 of its exact UTF-8 bytes, hex.
 
     The same article imported twice, or from another annotator's file, hashes the same and is
-    therefore one document.
+    therefore one document. The text is not normalised: spans are character offsets into the
+    exact text, so two Unicode forms of one article (composed and decomposed accents) have
+    different offsets and must stay different documents.
     """
-    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -772,6 +772,10 @@ class Store:
     def set_status(self, doc_id: int, annotator: str, status: DocumentStatus | str) -> DocumentStatus:
         """Record where ``annotator`` stands with a document; returns the previous status."""
         prev = self.status(doc_id, annotator)
+        if DocumentStatus(status) is DocumentStatus.TODO:
+            # "todo" is the absence of a row: undoing a first status leaves no trace.
+            self.db.execute("DELETE FROM statuses WHERE doc_id = ? AND annotator = ?", [doc_id, annotator])
+            return prev
         self.db.execute(
             "INSERT INTO statuses(doc_id, annotator, status, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(doc_id, annotator) DO UPDATE SET status = excluded.status,"

@@ -1,0 +1,81 @@
+"""doccano JSONL exports, both shapes.
+
+* sequence labelling: ``{"text": ..., "label": [[start, end, "LABEL"], ...]}`` (older exports
+  call it ``labels``);
+* relation extraction: ``{"text": ..., "entities": [{"id", "label", "start_offset",
+  "end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}]}``.
+
+Offsets are characters, end exclusive. Other top-level keys (``id``, ``Comments``...) go to the
+document's meta; ``id`` also names the document. A relation whose ``from_id``/``to_id`` is not
+an entity of the same line is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import InputError
+from corpus.formats.jsonl import iter_json_objects, record_name, require_text
+from corpus.formats.records import ImportRecord, check_relations, check_spans
+
+__all__ = ["read_doccano"]
+
+_KNOWN = {"text", "label", "labels", "entities", "relations", "meta"}
+
+
+def read_doccano(path: str | Path) -> Iterator[ImportRecord]:
+    """Yield one record per doccano line."""
+    p = str(path)
+    stem = Path(path).stem
+    for lineno, obj in iter_json_objects(path):
+        text = require_text(obj, p, lineno)
+        meta: dict[str, Any] = dict(obj["meta"]) if isinstance(obj.get("meta"), dict) else {}
+        meta.update({k: v for k, v in obj.items() if k not in _KNOWN})
+        warnings: list[str] = []
+        raw: list[tuple[Any, Any, Any]] = []
+        rels: list[tuple[int, int, Any]] = []
+        if "entities" in obj:
+            ents = obj.get("entities") or []
+            if not isinstance(ents, list):
+                raise InputError(p, "\"entities\" must be a list", lineno)
+            by_id: dict[Any, int] = {}
+            for ent in ents:
+                if not isinstance(ent, dict) or "start_offset" not in ent or "end_offset" not in ent:
+                    raise InputError(p, "each entity needs \"start_offset\" and \"end_offset\"", lineno)
+                by_id[ent.get("id", len(raw))] = len(raw)
+                raw.append((ent["start_offset"], ent["end_offset"], ent.get("label")))
+            for rel in obj.get("relations") or []:
+                if not isinstance(rel, dict):
+                    raise InputError(p, f"a relation must be an object, got {rel!r}", lineno)
+                label = rel.get("type", rel.get("label"))
+                for key in ("from_id", "to_id"):
+                    if rel.get(key) not in by_id:
+                        raise InputError(
+                            p, f"relation {label!r} {key} {rel.get(key)!r} is not an entity of this line", lineno
+                        )
+                rels.append((by_id[rel["from_id"]], by_id[rel["to_id"]], label))
+        else:
+            labels = obj.get("label", obj.get("labels")) or []
+            if not isinstance(labels, list):
+                raise InputError(p, "\"label\" must be a list of [start, end, label]", lineno)
+            for item in labels:
+                if isinstance(item, str):
+                    warnings.append(f"{p}, line {lineno}: document label {item!r} is not a span; skipped")
+                    continue
+                if not isinstance(item, (list, tuple)) or len(item) != 3:
+                    raise InputError(p, f"expected [start, end, label], got {item!r}", lineno)
+                raw.append(tuple(item))  # type: ignore[arg-type]
+        spans = check_spans(text, raw, p, lineno)
+        yield ImportRecord(
+            text=text,
+            source=p,
+            line=lineno,
+            name=record_name(obj, meta, f"{stem}:{lineno}"),
+            meta=meta,
+            spans=spans,
+            relations=check_relations(rels, len(spans), p, lineno),
+            annotated=True,
+            warnings=tuple(warnings),
+        )

@@ -1,0 +1,78 @@
+"""JSON Lines with a ``text`` field, and the line reader the other JSONL formats share.
+
+One JSON object per line: ``text`` (required, a string), ``meta`` (an object, kept),
+``name`` or ``id`` (the document name; ``meta.name``/``meta.id`` are used when those are absent).
+Blank lines are skipped. Broken JSON, a line that is not an object or lacks ``text``, bytes
+that are not UTF-8 and an empty file raise :class:`InputError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import InputError
+from corpus.formats.records import ImportRecord, iter_text_lines
+
+__all__ = ["iter_json_objects", "read_jsonl", "record_name", "record_meta", "require_text"]
+
+
+def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream ``(line_number, object)`` from a JSONL file, skipping blank lines."""
+    p = str(path)
+    for lineno, line in iter_text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(p, f"broken JSON ({exc.msg} at column {exc.colno})", lineno) from None
+        if not isinstance(obj, dict):
+            raise InputError(p, f"expected a JSON object, got {type(obj).__name__}", lineno)
+        yield lineno, obj
+
+
+def require_text(obj: Mapping[str, Any], path: str, line: int) -> str:
+    """The ``text`` of a JSON record, or a clear error."""
+    text = obj.get("text")
+    if not isinstance(text, str):
+        if text is None:
+            raise InputError(path, "record has no \"text\" field", line)
+        raise InputError(path, f"\"text\" must be a string, got {type(text).__name__}", line)
+    if not text.strip():
+        raise InputError(path, "record has an empty \"text\"", line)
+    return text
+
+
+def record_meta(obj: Mapping[str, Any], path: str, line: int) -> dict[str, Any]:
+    """The ``meta`` object of a record (``{}`` when absent)."""
+    meta = obj.get("meta")
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise InputError(path, f"\"meta\" must be an object, got {type(meta).__name__}", line)
+    return dict(meta)
+
+
+def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -> str:
+    """The document name: ``name``, ``id``, ``meta.name``, ``meta.id``, else ``default``."""
+    for container in (obj, meta):
+        for key in ("name", "id"):
+            value = container.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+                return str(value)
+    return default
+
+
+def read_jsonl(path: str | Path) -> Iterator[ImportRecord]:
+    """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano)."""
+    p = str(path)
+    stem = Path(path).stem
+    for lineno, obj in iter_json_objects(path):
+        text = require_text(obj, p, lineno)
+        meta = record_meta(obj, p, lineno)
+        yield ImportRecord(
+            text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta
+        )

@@ -1,0 +1,115 @@
+"""Prodigy JSONL (``ner.manual``, ``rel.manual``, ``db-out`` output, and this program's export).
+
+Each line: ``text``; optional ``tokens`` (``{"text", "start", "end", "id", "ws"}``, kept as the
+document's tokens); ``spans`` (char ``start``/``end`` end exclusive, ``token_start``/``token_end``
+INCLUSIVE, ``label``); ``relations`` (``head``/``child`` = the token index of the LAST token
+(``token_end``) of ``head_span``/``child_span``, ``label``); ``meta``; ``_annotator_id`` (names
+the layer); ``answer`` (``accept``/``reject``/``ignore``).
+
+A rejected or ignored example is imported as a document without annotations. A relation whose
+``head_span``/``child_span`` is not among ``spans`` adds that span; a relation that names
+neither a known span nor one by its token index is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import InputError
+from corpus.formats.jsonl import iter_json_objects, record_meta, record_name, require_text
+from corpus.formats.records import ImportRecord, check_relations, check_spans
+
+__all__ = ["read_prodigy"]
+
+ANSWERS = ("accept", "reject", "ignore")
+
+
+def _tokens(obj: Mapping[str, Any], text: str, path: str, line: int) -> tuple[tuple[int, int], ...] | None:
+    toks = obj.get("tokens")
+    if not toks:
+        return None
+    if not isinstance(toks, list):
+        raise InputError(path, "\"tokens\" must be a list", line)
+    out: list[tuple[int, int]] = []
+    prev_end = 0
+    for t in toks:
+        if not isinstance(t, dict) or "start" not in t or "end" not in t:
+            raise InputError(path, "each token needs \"start\" and \"end\"", line)
+        s, e = t["start"], t["end"]
+        if not isinstance(s, int) or not isinstance(e, int) or s < prev_end or e < s or e > len(text):
+            raise InputError(path, f"token {t.get('id', len(out))} has bad offsets {s}-{e}", line)
+        out.append((s, e))
+        prev_end = e
+    return tuple(out)
+
+
+def _span_tuple(sp: Any, path: str, line: int) -> tuple[Any, Any, Any]:
+    if not isinstance(sp, dict):
+        raise InputError(path, f"a span must be an object, got {sp!r}", line)
+    if "start" not in sp or "end" not in sp:
+        raise InputError(path, "a span needs character \"start\" and \"end\"", line)
+    return (sp["start"], sp["end"], sp.get("label"))
+
+
+def read_prodigy(path: str | Path) -> Iterator[ImportRecord]:
+    """Yield one record per Prodigy task (see the module docstring for the mapping)."""
+    p = str(path)
+    stem = Path(path).stem
+    for lineno, obj in iter_json_objects(path):
+        text = require_text(obj, p, lineno)
+        meta = record_meta(obj, p, lineno)
+        answer = obj.get("answer")
+        if answer is not None and answer not in ANSWERS:
+            raise InputError(p, f"unknown answer {answer!r} (expected accept, reject or ignore)", lineno)
+        annotator = obj.get("_annotator_id")
+        annotator = str(annotator).strip() if annotator not in (None, "") else None
+        tokens = _tokens(obj, text, p, lineno)
+        raw_spans = obj.get("spans") or []
+        raw_rels = obj.get("relations") or []
+        if not isinstance(raw_spans, list) or not isinstance(raw_rels, list):
+            raise InputError(p, "\"spans\" and \"relations\" must be lists", lineno)
+        spans = list(check_spans(text, [_span_tuple(s, p, lineno) for s in raw_spans], p, lineno))
+        ends = {}  # token_end -> span index (first one wins)
+        for i, sp in enumerate(raw_spans):
+            te = sp.get("token_end")
+            if isinstance(te, int):
+                ends.setdefault(te, i)
+        index = {sp: i for i, sp in reversed(list(enumerate(spans)))}
+
+        def resolve(rel: Mapping[str, Any], role: str) -> int:
+            sp = rel.get(f"{role}_span")
+            if isinstance(sp, dict) and "start" in sp and "end" in sp:
+                key = check_spans(text, [_span_tuple(sp, p, lineno)], p, lineno)[0]
+                if key not in index:
+                    index[key] = len(spans)
+                    spans.append(key)
+                return index[key]
+            tok = rel.get(role)
+            if isinstance(tok, int) and tok in ends:
+                return ends[tok]
+            raise InputError(
+                p, f"relation {rel.get('label')!r} points to a {role} span that does not exist", lineno
+            )
+
+        rels = []
+        for rel in raw_rels:
+            if not isinstance(rel, dict):
+                raise InputError(p, f"a relation must be an object, got {rel!r}", lineno)
+            rels.append((resolve(rel, "head"), resolve(rel, "child"), rel.get("label")))
+        relations = check_relations(rels, len(spans), p, lineno)
+        accepted = answer is None or answer == "accept"
+        yield ImportRecord(
+            text=text,
+            source=p,
+            line=lineno,
+            name=record_name(obj, meta, f"{stem}:{lineno}"),
+            meta=meta,
+            tokens=tokens,
+            spans=tuple(spans) if accepted else (),
+            relations=relations if accepted else (),
+            annotated=True,
+            annotator=annotator,
+            answer=answer,
+        )

@@ -1,0 +1,92 @@
+"""Edits are data: applying the inverse restores the project exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.edits import (
+    AddRelation, AddSpan, Batch, DeleteSpan, Relabel, Reject, Resize, SetStatus,
+)
+from corpus.errors import AnnotationError
+from corpus.model import Document, DocumentStatus, Relation, Span
+from corpus.store import Store
+
+
+@pytest.fixture()
+def store() -> Store:
+    s = Store(":memory:")
+    yield s
+    s.close()
+
+
+def snapshot(store: Store, d: int) -> tuple:
+    return (
+        tuple(store.spans(d)),
+        tuple(store.relations(d)),
+        tuple(sorted(store.statuses().items())),
+        tuple(sorted(store.rejections("alice"))),
+    )
+
+
+def test_every_edit_undoes_and_redoes_exactly(store: Store) -> None:
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    b = store.add_span(Span(d, "alice", 10, 13, "PERSON"))
+    store.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH"))
+    edits = [
+        AddSpan(Span(d, "alice", 17, 22, "GPE")),
+        DeleteSpan(a.id),
+        Relabel(b.id, "ORG"),
+        Resize(b.id, 10, 12),
+        AddRelation(Relation(d, "alice", b.id, a.id, "LEADER_OF")),
+        SetStatus(d, "alice", DocumentStatus.DONE),
+        Reject(d, "alice", 17, 22, "LOC"),
+        Batch((DeleteSpan(a.id), DeleteSpan(b.id))),
+    ]
+    for edit in edits:
+        before = snapshot(store, d)
+        undo = edit.apply(store)
+        after = snapshot(store, d)
+        assert after != before, edit
+        redo = undo.apply(store)
+        assert snapshot(store, d) == before, edit
+        undo_again = redo.apply(store)
+        assert snapshot(store, d) == after, edit
+        undo_again.apply(store)  # back to the same project for the next edit
+        assert snapshot(store, d) == before, edit
+
+
+def test_deleting_a_span_and_undoing_restores_its_relations_with_ids(store: Store) -> None:
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    b = store.add_span(Span(d, "alice", 10, 13, "PERSON"))
+    r = store.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH"))
+    undo = DeleteSpan(a.id).apply(store)
+    assert store.relations(d) == []
+    undo.apply(store)
+    assert store.relations(d) == [r]
+    assert [s.id for s in store.spans(d)] == [a.id, b.id]
+
+
+def test_overlapping_span_is_refused_unless_the_project_allows_it(store: Store) -> None:
+    d = store.add_document(Document(text="New York City Council"))
+    AddSpan(Span(d, "alice", 0, 13, "GPE")).apply(store)
+    with pytest.raises(AnnotationError, match="overlaps"):
+        AddSpan(Span(d, "alice", 9, 21, "ORG")).apply(store)
+    store.set_setting("allow_overlap", True)
+    AddSpan(Span(d, "alice", 9, 21, "ORG")).apply(store)
+    assert len(store.spans(d, "alice")) == 2
+
+
+def test_spans_in_other_layers_never_block_a_person(store: Store) -> None:
+    d = store.add_document(Document(text="New York City Council"))
+    store.add_span(Span(d, "model:x@1", 0, 21, "ORG"))
+    AddSpan(Span(d, "alice", 0, 13, "GPE")).apply(store)
+    assert [s.key for s in store.spans(d, "alice")] == [(0, 13, "GPE")]
+
+
+def test_a_failed_batch_leaves_nothing_behind(store: Store) -> None:
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    with pytest.raises(AnnotationError):
+        Batch((AddSpan(Span(d, "alice", 0, 5, "PERSON")), AddSpan(Span(d, "alice", 2, 8, "ORG")))).apply(store)
+    assert store.spans(d) == []
