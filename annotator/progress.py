@@ -60,6 +60,8 @@ def run_with_bar(job: Iterator[Progress], desc: str, *, enabled: bool | None = N
                 p = next(job)
             except StopIteration as stop:
                 return stop.value
+            if bar.disable:
+                continue
             if p.total and bar.total != p.total:
                 bar.total = p.total
             if p.unit and bar.unit != p.unit:

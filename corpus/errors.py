@@ -16,6 +16,7 @@ __all__ = [
     "ProjectLockedError",
     "NotAProjectError",
     "NewerProjectError",
+    "OlderProjectError",
     "AnnotationError",
     "ExportError",
     "MergeConflictError",
@@ -51,6 +52,10 @@ class NotAProjectError(ProjectError):
 
 class NewerProjectError(ProjectError):
     """The project file was written by a newer version of this program."""
+
+
+class OlderProjectError(ProjectError):
+    """The project file has an older schema and may not be migrated here (e.g. a merge source)."""
 
 
 class ProjectLockedError(ProjectError):

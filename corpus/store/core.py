@@ -33,6 +33,7 @@ from corpus.errors import (
     AnnotationError,
     NewerProjectError,
     NotAProjectError,
+    OlderProjectError,
     ProjectError,
     ProjectLockedError,
 )
@@ -207,11 +208,12 @@ class Store:
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.db = sqlite_utils.Database(conn)
-            self._configure(memory)
             if is_new:
+                self._configure(memory)
                 self._create_schema()
             else:
-                self._check_version(migrate)
+                # Identify the file before changing anything in it (WAL mode is a change).
+                self._check_version(migrate, configure=lambda: self._configure(memory))
         except sqlite3.Error as exc:
             with contextlib.suppress(Exception):
                 conn.close()
@@ -242,7 +244,7 @@ class Store:
                 ["name", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
             )
 
-    def _check_version(self, migrate: bool) -> None:
+    def _check_version(self, migrate: bool, configure: Callable[[], None]) -> None:
         tables = set(self.db.table_names())
         if "settings" not in tables or "documents" not in tables:
             raise NotAProjectError(f"{self.path}: not a project file of this program")
@@ -255,9 +257,13 @@ class Store:
                 f"{self.path}: written by a newer version of this program (schema {version}, "
                 f"this program reads up to {SCHEMA_VERSION}); please upgrade"
             )
+        configure()
         if version < SCHEMA_VERSION:
             if not migrate:
-                raise ProjectError(f"{self.path}: schema {version} needs migrating to {SCHEMA_VERSION}")
+                raise OlderProjectError(
+                    f"{self.path}: written by an older version (schema {version}); open it with this "
+                    f"program first to upgrade it to schema {SCHEMA_VERSION}"
+                )
             self._migrate(version)
 
     def _migrate(self, version: int) -> None:

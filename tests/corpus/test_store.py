@@ -202,3 +202,18 @@ def test_a_worker_thread_opens_its_own_connection(tmp_path: Path) -> None:
     t.join()
     assert seen == [1] and s.count_spans("model:x@1") == 1
     s.close()
+
+
+def test_opening_a_foreign_file_does_not_change_it(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NotAProjectError):
+        Store(path)
+    assert path.read_bytes() == before
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
