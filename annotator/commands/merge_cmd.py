@@ -1,0 +1,51 @@
+"""``annotator merge PROJECT.db OTHER.db... [--prefer ours|theirs]``: thin over :mod:`annotator.merge`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from annotator.merge import MergeReport, merge_job
+from annotator.progress import drain, run_with_bar
+from corpus.store import open_store
+
+__all__ = ["register", "func"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``merge`` command."""
+    p = subparsers.add_parser(
+        "merge",
+        help="bring other project files' documents, layers and statuses into a project",
+        description=(
+            "Merge other project files into PROJECT: documents matched by content hash, labels, "
+            "annotators, their layers and statuses, rejections and suggestion bookkeeping. "
+            "All or nothing; merging the same file twice changes nothing. The same annotator "
+            "with different annotations of a document in two files is an error unless --prefer "
+            "says which side wins."
+        ),
+    )
+    p.add_argument("project", metavar="PROJECT.db", help="the project to merge into")
+    p.add_argument("others", metavar="OTHER.db", nargs="+", help="project files to bring in")
+    p.add_argument(
+        "--prefer", choices=("ours", "theirs"), default=None,
+        help="on a conflict keep the project's layer (ours) or take the other file's (theirs)",
+    )
+    p.add_argument("--create", action="store_true", help="create PROJECT.db when it does not exist")
+    p.add_argument("--json", action="store_true", help="print the merge report as JSON")
+    p.set_defaults(func=func)
+
+
+def func(args: argparse.Namespace) -> int:
+    """Run the merge with a progress bar and print a summary line (or JSON)."""
+    with open_store(args.project, create=args.create) as store:
+        job = merge_job(store, args.others, prefer=args.prefer)
+        # A bar only on a terminal: run_with_bar's disabled tqdm lacks ``unit`` (reported).
+        report = run_with_bar(job, "merge") if sys.stderr.isatty() else drain(job)
+    assert isinstance(report, MergeReport)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(report.summary())
+    return 0
