@@ -1,0 +1,81 @@
+"""``annotator import PROJECT.db PATH... [--format ...] [--annotator NAME]``.
+
+A thin command over :func:`annotator.importing.import_job`: creates the project file when it is
+missing, shows a progress bar, prints a one-line summary (and the warnings on stderr). On bad
+input it prints one line naming the file and line, exits non-zero, and leaves the project file
+as it was; a project file this command created is removed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from corpus.formats.detect import FORMATS
+
+__all__ = ["register", "run"]
+
+#: Warnings printed before "... and N more".
+SHOWN_WARNINGS = 20
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``import`` command to the ``annotator`` parser."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "import",
+        help="import articles and existing annotations (txt, JSONL, Prodigy, doccano, brat, CoNLL)",
+        description=(
+            "Import files and folders into a project (created when missing). The same text imported "
+            "again, or from another annotator's file, is one document with one more layer. The "
+            "import is all or nothing."
+        ),
+    )
+    p.add_argument("project", metavar="PROJECT.db", help="the project file (created when missing)")
+    p.add_argument("paths", metavar="PATH", nargs="+", help="files or folders to import")
+    p.add_argument("--format", dest="fmt", choices=FORMATS, default="auto",
+                   help="input format (default: detected from each file)")
+    p.add_argument("--annotator", metavar="NAME",
+                   help="layer the files' annotations go to (default: the file's annotator, else the format name)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
+    p.set_defaults(func=run)
+
+
+def _remove_project(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status."""
+    from annotator.importing import ImportReport, import_job
+    from annotator.progress import drain, run_with_bar
+    from corpus.store import Store
+
+    project = Path(args.project)
+    created = not project.exists()
+    store = Store(project, create=True)
+    ok = False
+    try:
+        job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
+        # A bar only on a terminal: run_with_bar's disabled tqdm lacks ``unit`` (reported).
+        if not args.quiet and sys.stderr.isatty():
+            report = run_with_bar(job, "import")
+        else:
+            report = drain(job)  # type: ignore[assignment]
+        assert isinstance(report, ImportReport)
+        ok = True
+    finally:
+        store.close()
+        if not ok and created:
+            _remove_project(project)
+    if not args.quiet:
+        for w in report.warnings[:SHOWN_WARNINGS]:
+            print(f"warning: {w}", file=sys.stderr)
+        if len(report.warnings) > SHOWN_WARNINGS:
+            print(f"warning: ... and {len(report.warnings) - SHOWN_WARNINGS} more", file=sys.stderr)
+    print(report.summary())
+    return 0

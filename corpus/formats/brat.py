@@ -1,0 +1,146 @@
+"""brat standoff: a ``.txt`` file and its ``.ann`` file per document, plus ``annotation.conf``.
+
+``.ann`` lines read: ``T`` (text-bound annotation ``T1<TAB>Type start end<TAB>text``, offsets
+in Unicode code points of the ``.txt`` exactly as stored, end exclusive) and ``R`` (binary
+relation ``R1<TAB>Type Arg1:T1 Arg2:T2``, possibly followed by a tab). ``*`` (equivalence), ``E``
+(events), ``A``/``M`` (attributes), ``N`` (normalisations) and ``#`` (notes) are skipped and
+counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) cannot become one span: it
+is an error naming the file and line. A ``T`` whose text differs from the ``.txt`` at its
+offsets gets a warning (the offsets are kept).
+
+The ``.txt`` is read without newline translation, so offsets stay those brat wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from corpus.errors import InputError
+from corpus.formats.records import ImportRecord, iter_text_lines, read_text_file
+
+__all__ = ["read_brat", "ann_path_for", "read_annotation_conf", "SKIPPED_KINDS"]
+
+#: ``.ann`` line kinds that are read but not imported (first character of the id).
+SKIPPED_KINDS = {"*": "equivalence", "E": "event", "A": "attribute", "M": "attribute",
+                 "N": "normalisation", "#": "note"}
+
+_T_RE = re.compile(r"^(T\d+)\t(\S+) ([^\t]+)(?:\t(.*))?$")
+_R_ARG = re.compile(r"^(\w+):(\S+)$")
+
+
+def ann_path_for(txt: str | Path) -> Path:
+    """The ``.ann`` file that goes with a brat ``.txt``."""
+    return Path(txt).with_suffix(".ann")
+
+
+def _resolve_pair(path: Path) -> tuple[Path, Path]:
+    if path.suffix == ".ann":
+        return path.with_suffix(".txt"), path
+    return path, ann_path_for(path)
+
+
+def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+    """Yield the document of one brat pair (``path`` may name the ``.txt`` or the ``.ann``)."""
+    txt, ann = _resolve_pair(Path(path))
+    if not txt.exists():
+        raise InputError(str(ann), f"no text file {txt.name} next to it")
+    text = read_text_file(txt)
+    a = str(ann)
+    spans: list[tuple[int, int, str]] = []
+    rels: list[tuple[int, int, str]] = []
+    ids: dict[str, int] = {}
+    pending: list[tuple[int, str, str, str]] = []  # line, label, arg1, arg2
+    skipped: dict[str, int] = {}
+    mismatched = 0
+    if ann.exists():
+        try:
+            lines = list(iter_text_lines(ann))
+        except InputError as exc:
+            if exc.reason != "empty file":
+                raise
+            lines = []  # an empty .ann is a document nobody annotated yet
+        for lineno, line in lines:
+            if not line.strip():
+                continue
+            kind = line[0]
+            if kind == "T":
+                m = _T_RE.match(line)
+                if not m:
+                    raise InputError(a, f"cannot read text-bound annotation {line[:40]!r}", lineno)
+                tid, label, offs, covered = m.groups()
+                if ";" in offs:
+                    raise InputError(
+                        a, f"{tid} is a discontinuous span ({offs}); split it into separate spans in brat first",
+                        lineno,
+                    )
+                parts = offs.split()
+                if len(parts) != 2 or not all(x.isdigit() for x in parts):
+                    raise InputError(a, f"{tid} has bad offsets {offs!r}", lineno)
+                s, e = int(parts[0]), int(parts[1])
+                if e <= s:
+                    raise InputError(a, f"{tid} span {s}-{e}: end is not after start", lineno)
+                if e > len(text):
+                    raise InputError(a, f"{tid} span {s}-{e} is outside the text of {txt.name} (length {len(text)})", lineno)
+                if covered is not None and covered != text[s:e]:
+                    mismatched += 1
+                if tid in ids:
+                    raise InputError(a, f"{tid} is defined twice", lineno)
+                ids[tid] = len(spans)
+                spans.append((s, e, label))
+            elif kind == "R":
+                fields = line.rstrip("\t").split("\t")
+                parts = fields[1].split() if len(fields) > 1 else []
+                if len(parts) != 3:
+                    raise InputError(a, f"cannot read relation {line[:40]!r}", lineno)
+                args = [_R_ARG.match(x) for x in parts[1:]]
+                if not all(args):
+                    raise InputError(a, f"cannot read relation arguments {' '.join(parts[1:])!r}", lineno)
+                pending.append((lineno, parts[0], args[0].group(2), args[1].group(2)))  # type: ignore[union-attr]
+            elif kind in SKIPPED_KINDS:
+                what = SKIPPED_KINDS[kind]
+                skipped[what] = skipped.get(what, 0) + 1
+            else:
+                raise InputError(a, f"unknown annotation line {line[:40]!r}", lineno)
+    for lineno, label, h, c in pending:
+        for arg in (h, c):
+            if arg not in ids:
+                raise InputError(a, f"relation {label!r} points to {arg}, which is not a T annotation", lineno)
+        rels.append((ids[h], ids[c], label))
+    warnings = []
+    if skipped:
+        what = ", ".join(f"{n} {k} line{'s' if n > 1 else ''}" for k, n in sorted(skipped.items()))
+        warnings.append(f"{a}: skipped {what} (not imported)")
+    if mismatched:
+        warnings.append(f"{a}: {mismatched} T line(s) whose text differs from {txt.name} at their offsets")
+    yield ImportRecord(
+        text=text, source=a if ann.exists() else str(txt), line=None, name=name or txt.stem,
+        spans=tuple(spans), relations=tuple(rels), annotated=ann.exists(), warnings=tuple(warnings),
+    )
+
+
+def read_annotation_conf(path: str | Path) -> tuple[list[str], list[str]]:
+    """Entity and relation type names declared in a brat ``annotation.conf``.
+
+    Lines starting with ``!`` (abstract types) and ``<...>`` macros are skipped; indentation
+    (type hierarchy) is ignored.
+    """
+    entities: list[str] = []
+    relations: list[str] = []
+    section = ""
+    for _, line in iter_text_lines(path):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("[") and s.endswith("]"):
+            section = s[1:-1].strip().lower()
+            continue
+        name = s.split()[0]
+        if name.startswith(("!", "<")) or "=" in name:
+            continue
+        if section == "entities" and name not in entities:
+            entities.append(name)
+        elif section == "relations" and name not in relations:
+            relations.append(name)
+    return entities, relations

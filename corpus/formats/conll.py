@@ -1,0 +1,165 @@
+"""CoNLL-style token-per-line NER files (and spaCy's one-sentence-per-line ``word|tag`` IOB).
+
+Column files: 2 to 4 columns per line (``word [POS [chunk]] NE``), separated by tabs or spaces
+(a line containing a tab is split on tabs, otherwise on runs of spaces); the first column is the
+token and the last the tag. A blank line ends a sentence; a ``-DOCSTART-`` line starts a new
+document. A file without ``-DOCSTART-`` is one document (named by the file stem); documents
+after the first ``-DOCSTART-`` are named ``<stem>:<n>``.
+
+Pipe files (every field of a line looks like ``word|tag`` or ``word|POS|tag``): one sentence per
+line.
+
+Tags: IOB1, IOB2, BILOU/BIOES and plain ``IO`` tags are all read by one decoder: ``B``/``U``/``S``
+start an entity, ``I``/``L``/``E`` continue the open entity of the same label or start one,
+``L``/``E``/``U``/``S`` close it, ``O`` closes it.
+
+Text: tokens joined by single spaces, sentences by a newline (``"I like London .\\nIt rains ."``).
+Tokens and sentence boundaries come from the file, never from a tokenizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from corpus.errors import InputError
+from corpus.formats.records import ImportRecord, iter_text_lines
+
+__all__ = ["read_conll", "decode_tags", "is_pipe_line"]
+
+DOCSTART = "-DOCSTART-"
+
+
+def is_pipe_line(line: str) -> bool:
+    """True for a line of spaCy's ``word|tag`` IOB format (every field holds a ``|``)."""
+    fields = line.split()
+    return bool(fields) and "\t" not in line and all("|" in f and not f.startswith("|") for f in fields)
+
+
+def _split_tag(tag: str) -> tuple[str, str]:
+    if tag == "O" or tag == "-" or tag == "_":
+        return "O", ""
+    if len(tag) > 2 and tag[1] in "-_" and tag[0] in "BILUES":
+        return tag[0], tag[2:]
+    return "I", tag  # IO scheme: a bare label
+
+
+def decode_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Entity spans ``(first_token, last_token_exclusive, label)`` from IOB1/IOB2/BILOU tags."""
+    out: list[tuple[int, int, str]] = []
+    start: int | None = None
+    label = ""
+    for i, tag in enumerate(tags):
+        prefix, lab = _split_tag(tag)
+        if prefix == "O":
+            if start is not None:
+                out.append((start, i, label))
+                start = None
+            continue
+        if prefix in "BUS" or start is None or lab != label:
+            if start is not None:
+                out.append((start, i, label))
+            start, label = i, lab
+        if prefix in "LEUS":
+            out.append((start, i + 1, label))
+            start = None
+    if start is not None:
+        out.append((start, len(tags), label))
+    return out
+
+
+class _DocBuilder:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.tokens: list[tuple[int, int]] = []
+        self.sents: list[tuple[int, int]] = []
+        self.spans: list[tuple[int, int, str]] = []
+        self.line: int | None = None
+
+    def add_sentence(self, words: Sequence[str], tags: Sequence[str]) -> None:
+        if not words:
+            return
+        if self.parts:
+            self.parts.append("\n")
+            self.pos += 1
+        first = len(self.tokens)
+        for j, w in enumerate(words):
+            if j:
+                self.parts.append(" ")
+                self.pos += 1
+            self.tokens.append((self.pos, self.pos + len(w)))
+            self.parts.append(w)
+            self.pos += len(w)
+        self.sents.append((self.tokens[first][0], self.pos))
+        for a, b, lab in decode_tags(tags):
+            self.spans.append((self.tokens[first + a][0], self.tokens[first + b - 1][1], lab))
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens
+
+
+def read_conll(path: str | Path) -> Iterator[ImportRecord]:
+    """Yield the documents of a CoNLL (column or pipe) file."""
+    p = str(path)
+    stem = Path(path).stem
+    doc = _DocBuilder()
+    words: list[str] = []
+    tags: list[str] = []
+    n_docs = 0
+    had_docstart = False
+    pipe: bool | None = None
+
+    def finish(builder: _DocBuilder) -> ImportRecord:
+        nonlocal n_docs
+        n_docs += 1
+        name = stem if not had_docstart or n_docs == 1 else f"{stem}:{n_docs}"
+        return ImportRecord(
+            text="".join(builder.parts), source=p, line=builder.line, name=name,
+            tokens=tuple(builder.tokens), sents=tuple(builder.sents), spans=tuple(builder.spans),
+            annotated=True,
+        )
+
+    for lineno, line in iter_text_lines(path):
+        stripped = line.strip()
+        if not stripped:
+            doc.add_sentence(words, tags)
+            words, tags = [], []
+            continue
+        first = stripped.split(None, 1)[0]
+        if first == DOCSTART or first.startswith(DOCSTART + "|"):
+            doc.add_sentence(words, tags)
+            words, tags = [], []
+            if not doc.empty:
+                yield finish(doc)
+            doc = _DocBuilder()
+            had_docstart = True
+            continue
+        if pipe is None:
+            pipe = is_pipe_line(stripped)
+        if doc.line is None:
+            doc.line = lineno
+        if pipe:
+            doc.add_sentence(words, tags)
+            words, tags = [], []
+            for field in stripped.split():
+                parts = field.split("|")
+                if len(parts) < 2 or not parts[0]:
+                    raise InputError(p, f"expected word|tag, got {field!r}", lineno)
+                words.append(parts[0])
+                tags.append(parts[-1])
+            doc.add_sentence(words, tags)
+            words, tags = [], []
+            continue
+        cols = stripped.split("\t") if "\t" in stripped else stripped.split()
+        cols = [c.strip() for c in cols]
+        if len(cols) < 2 or not cols[0] or not cols[-1]:
+            raise InputError(p, f"expected 2 to 4 columns (word ... tag), got {stripped[:40]!r}", lineno)
+        words.append(cols[0])
+        tags.append(cols[-1])
+    doc.add_sentence(words, tags)
+    if not doc.empty:
+        yield finish(doc)
+    elif n_docs == 0:
+        raise InputError(p, "no tokens found")
