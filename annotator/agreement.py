@@ -19,6 +19,14 @@ Coefficients (GUIDE section 7; the published figures they reproduce are in
   DKPro Statistics' ``KrippendorffAlphaUnitizingAgreement`` computes it (what INCEpTION uses).
 * :func:`span_f1` / :func:`relation_f1` -- pairwise F1 between two annotators, exact or
   overlapping ("lenient"), per label, micro and macro.
+* :func:`token_labels` / :func:`token_label_codes` -- each token's label (the covering span's,
+  or ``O``) for the token-level coefficients.
+
+For corpora of thousands of documents the same coefficients have array forms that give the same
+numbers without Python loops over tokens or spans (tests check them against the plain forms):
+:func:`krippendorff_alpha_codes` and :func:`fleiss_kappa_from_codes` (identical units are
+counted once, see :func:`unit_patterns`), :func:`span_f1_arrays`, :func:`relation_f1_arrays`
+and :func:`unitizing_by_group` (every document and category at once).
 
 Undefined values (a kappa when both coders used a single category, an F1 with no spans at all)
 are ``float('nan')``; callers that serialise to JSON turn them into ``null``.
@@ -55,6 +63,8 @@ __all__ = [
     "fleiss_kappa",
     "fleiss_kappa_from_counts",
     "category_counts",
+    "fleiss_kappa_from_codes",
+    "unit_patterns",
     "krippendorff_alpha",
     "krippendorff_alpha_codes",
     "krippendorff_alpha_from_counts",
@@ -65,6 +75,10 @@ __all__ = [
     "combine_unitizing",
     "span_f1",
     "relation_f1",
+    "span_f1_arrays",
+    "relation_f1_arrays",
+    "exact_row_matches",
+    "unitizing_by_group",
     "relation_keys",
     "token_labels",
     "token_label_codes",
@@ -232,6 +246,35 @@ def fleiss_kappa_from_counts(
     return FleissResult(kappa, p_bar, p_e, n_subj, int(m), tuple(categories))
 
 
+def fleiss_kappa_from_codes(
+    codes: np.ndarray, n_categories: int, categories: Sequence[Hashable] | None = None
+) -> FleissResult:
+    """Fleiss' kappa from a raters x subjects matrix of integer category codes (no missing).
+
+    The fast path for large data (token labels): identical subjects are counted once.
+    """
+    codes = np.asarray(codes)
+    if categories is None:
+        categories = tuple(range(n_categories))
+    if codes.size and codes.min() < 0:
+        raise ValueError("Fleiss' kappa needs every rater to rate every subject")
+    if codes.ndim != 2 or codes.shape[1] == 0:
+        return FleissResult(_nan(), _nan(), _nan(), 0, 0, tuple(categories))
+    m = codes.shape[0]
+    if m < 2:
+        raise ValueError("Fleiss' kappa needs at least two ratings per subject")
+    vc, freq = unit_patterns(codes, n_categories)
+    c = vc.astype(np.float64)
+    f = freq.astype(np.float64)
+    n_subj = float(f.sum())
+    p_i = ((c * c).sum(axis=1) - m) / (m * (m - 1))
+    p_bar = float(p_i @ f) / n_subj
+    p_j = (c * f[:, None]).sum(axis=0) / (n_subj * m)
+    p_e = float(p_j @ p_j)
+    kappa = (p_bar - p_e) / (1 - p_e) if p_e < 1 else _nan()
+    return FleissResult(kappa, p_bar, p_e, int(n_subj), int(m), tuple(categories))
+
+
 def category_counts(
     ratings_by_rater: Sequence[Sequence[Hashable]], categories: Sequence[Hashable] | None = None
 ) -> tuple[tuple[Hashable, ...], np.ndarray]:
@@ -299,17 +342,50 @@ def value_counts_from_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
     return np.bincount(flat, minlength=n_units * n_values).reshape(n_units, n_values)
 
 
-def coincidence_matrix(value_counts: np.ndarray) -> np.ndarray:
+def unit_patterns(codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct units of a raters x units code matrix (negative = missing) and their frequency.
+
+    Returns ``(value_counts, frequency)``: one row of value counts per distinct combination of
+    codes, and how many units show it. With few raters and values (the token-label case: 3
+    annotators, a handful of labels) there are at most (V+1)^R combinations, so everything
+    after one pass over the units works on a tiny matrix. Falls back to one row per unit
+    (frequency 1) when the combinations could be too many.
+    """
+    codes = np.asarray(codes)
+    n_raters, n_units = codes.shape
+    base = n_values + 1
+    if n_raters == 0 or base**n_raters > 1 << 22:
+        return value_counts_from_codes(codes, n_values), np.ones(n_units, dtype=np.int64)
+    combo = np.zeros(n_units, dtype=np.int64)
+    for r in range(n_raters):
+        row = codes[r].astype(np.int64)
+        combo *= base
+        combo += np.where(row < 0, 0, row + 1)
+    freq = np.bincount(combo, minlength=1)
+    present = np.flatnonzero(freq)
+    digits = np.empty((n_raters, len(present)), dtype=np.int64)
+    x = present.copy()
+    for r in range(n_raters - 1, -1, -1):
+        digits[r] = x % base - 1
+        x //= base
+    return value_counts_from_codes(digits, n_values), freq[present]
+
+
+def coincidence_matrix(value_counts: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Krippendorff's coincidence matrix (values x values) from units x values counts.
 
     o_ck = sum over units u with m_u >= 2 values of n_uc * (n_uk - [c == k]) / (m_u - 1).
-    Computed as one matrix product, so it is linear in the number of units.
+    Computed as one matrix product, so it is linear in the number of units. ``weights`` (one
+    per row) lets a row stand for that many identical units.
     """
     vc = np.asarray(value_counts, dtype=np.float64)
     m = vc.sum(axis=1)
     keep = m >= 2
     vc = vc[keep]
-    weighted = vc / (m[keep] - 1)[:, None]
+    w = 1.0 / (m[keep] - 1)
+    if weights is not None:
+        w = w * np.asarray(weights, dtype=np.float64)[keep]
+    weighted = vc * w[:, None]
     o = weighted.T @ vc
     o[np.diag_indices_from(o)] -= weighted.sum(axis=0)
     return o
@@ -344,12 +420,14 @@ def krippendorff_alpha_from_counts(
     value_counts: Sequence[Sequence[int]] | np.ndarray,
     values: Sequence[Any] | np.ndarray | None = None,
     level: Level = "nominal",
+    weights: np.ndarray | None = None,
 ) -> AlphaResult:
     """Krippendorff's alpha from a units x values count matrix.
 
     ``values`` names the columns (numeric for interval and ratio; in ascending order for
-    ordinal, interval and ratio); by default ``0..V-1``. NaN when no unit is pairable or the
-    data show a single value (no expected disagreement).
+    ordinal, interval and ratio); by default ``0..V-1``. ``weights`` optionally says how many
+    identical units each row stands for. NaN when no unit is pairable or the data show a
+    single value (no expected disagreement).
     """
     vc = np.asarray(value_counts)
     if vc.ndim != 2:
@@ -358,10 +436,11 @@ def krippendorff_alpha_from_counts(
         values = np.arange(vc.shape[1])
     if len(values) != vc.shape[1]:
         raise ValueError("values must name every column of the value counts")
-    o = coincidence_matrix(vc)
+    o = coincidence_matrix(vc, weights)
     n_c = o.sum(axis=0)
     n = float(n_c.sum())
-    pairable_units = int(((vc.sum(axis=1)) >= 2).sum())
+    pairable = vc.sum(axis=1) >= 2
+    pairable_units = int(pairable.sum() if weights is None else np.asarray(weights)[pairable].sum())
     vals = tuple(values.tolist() if isinstance(values, np.ndarray) else values)
     if n <= 1:
         return AlphaResult(_nan(), _nan(), _nan(), int(round(n)), pairable_units, level, vals)
@@ -389,8 +468,8 @@ def krippendorff_alpha_codes(
     codes = np.asarray(codes)
     if n_values is None:
         n_values = len(values) if values is not None else (int(codes.max()) + 1 if codes.size else 0)
-    vc = value_counts_from_codes(codes, n_values)
-    return krippendorff_alpha_from_counts(vc, values, level)
+    vc, freq = unit_patterns(codes, n_values)
+    return krippendorff_alpha_from_counts(vc, values, level, freq)
 
 
 def _is_missing(x: Any) -> bool:
@@ -415,9 +494,21 @@ def krippendorff_alpha(
         # Numeric numpy data: map to codes without a Python loop.
         data = arr.astype(np.float64, copy=False)
         present = ~np.isnan(data)
-        uniq, inverse = np.unique(data[present], return_inverse=True)
+        vals = data[present]
         codes = np.full(data.shape, -1, dtype=np.int64)
-        codes[present] = inverse
+        ints = vals.astype(np.int64) if vals.size else vals.astype(np.int64)
+        lo = int(ints.min()) if vals.size else 0
+        if vals.size and int(ints.max()) - lo < 1 << 20 and np.array_equal(ints, vals):
+            # small integer codes (the usual case): a lookup table instead of a sort
+            shifted = ints - lo
+            uniq_shifted = np.flatnonzero(np.bincount(shifted))
+            lut = np.full(int(shifted.max()) + 1, -1, dtype=np.int64)
+            lut[uniq_shifted] = np.arange(len(uniq_shifted))
+            codes[present] = lut[shifted]
+            uniq = (uniq_shifted + lo).astype(np.float64)
+        else:
+            uniq, inverse = np.unique(vals, return_inverse=True)
+            codes[present] = inverse
         return krippendorff_alpha_codes(codes, uniq, level, len(uniq))
     rows = [list(r) for r in reliability_data]
     if not rows:
@@ -926,6 +1017,310 @@ def relation_f1(
         mode,
         labels,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Vectorised forms for large corpora (the agreement report)
+# --------------------------------------------------------------------------------------------
+
+
+def _unique_rows(x: np.ndarray) -> np.ndarray:
+    """The distinct rows of an integer matrix (order not kept)."""
+    if len(x) < 2:
+        return x
+    keys = _row_keys(x, x[:0])
+    if keys is None:
+        return np.unique(x, axis=0)
+    k = keys[0]
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    first = np.ones(len(ks), dtype=bool)
+    first[1:] = ks[1:] != ks[:-1]
+    if first.all():
+        return x
+    return x[np.sort(order[first])]
+
+
+def _row_keys(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """One int64 key per row (mixed radix over the columns' ranges), or None if too wide."""
+    both = np.concatenate([a, b])
+    lo = both.min(axis=0)
+    width = both.max(axis=0) - lo + 1
+    if float(np.prod(width.astype(np.float64))) >= 2.0**62:
+        return None
+    key_a = np.zeros(len(a), dtype=np.int64)
+    key_b = np.zeros(len(b), dtype=np.int64)
+    for c in range(a.shape[1]):
+        key_a = key_a * int(width[c]) + (a[:, c] - lo[c])
+        key_b = key_b * int(width[c]) + (b[:, c] - lo[c])
+    return key_a, key_b
+
+
+def exact_row_matches(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of ``a`` occur in ``b`` and vice versa (integer matrices, rows unique per side).
+
+    Returns two boolean masks, one per side.
+    """
+    na, nb = len(a), len(b)
+    ma = np.zeros(na, dtype=bool)
+    mb = np.zeros(nb, dtype=bool)
+    if na == 0 or nb == 0:
+        return ma, mb
+    keys = _row_keys(a, b)
+    if keys is not None:
+        return np.isin(keys[0], keys[1]), np.isin(keys[1], keys[0])
+    both = np.concatenate([a, b])
+    order = np.lexsort(both.T[::-1])
+    srt = both[order]
+    same = (srt[1:] == srt[:-1]).all(axis=1)
+    i = order[:-1][same]
+    j = order[1:][same]
+    for x, y in ((i, j), (j, i)):
+        from_a = x < na
+        ma[x[from_a]] = True
+        mb[y[from_a] - na] = True
+    return ma, mb
+
+
+def _prf_from_masks(
+    a_labels: np.ndarray, a_matched: np.ndarray, b_labels: np.ndarray, b_matched: np.ndarray, labels: Sequence[str]
+) -> dict[str, PRF]:
+    k = len(labels)
+    tp = np.bincount(a_labels[a_matched], minlength=k)
+    fp = np.bincount(a_labels[~a_matched], minlength=k)
+    fn = np.bincount(b_labels[~b_matched], minlength=k)
+    return {labels[i]: PRF(int(tp[i]), int(fp[i]), int(fn[i])) for i in range(k) if tp[i] + fp[i] + fn[i]}
+
+
+def _f1_from_per_label(mode: str, per: dict[str, PRF]) -> F1Result:
+    per = dict(sorted(per.items()))
+    micro = sum(per.values(), PRF())
+    macro = sum(p.f1 for p in per.values()) / len(per) if per else _nan()
+    return F1Result(mode, per, micro, macro)
+
+
+def _within_overlap_groups(x: np.ndarray) -> np.ndarray:
+    """Rows (doc, start, end, label) of groups (doc, label) in which two spans overlap."""
+    if len(x) < 2:
+        return np.zeros(len(x), dtype=bool)
+    order = np.lexsort((x[:, 1], x[:, 3], x[:, 0]))
+    srt = x[order]
+    same_group = (srt[1:, 0] == srt[:-1, 0]) & (srt[1:, 3] == srt[:-1, 3])
+    clash = same_group & (srt[1:, 1] < srt[:-1, 2])
+    bad_groups = srt[1:][clash][:, [0, 3]]
+    if len(bad_groups) == 0:
+        return np.zeros(len(x), dtype=bool)
+    bad = {(int(d), int(lab)) for d, lab in bad_groups}
+    return np.array([(int(d), int(lab)) in bad for d, lab in x[:, [0, 3]]], dtype=bool)
+
+
+def span_f1_arrays(
+    a: np.ndarray, b: np.ndarray, labels: Sequence[str], mode: MatchMode = "exact"
+) -> F1Result:
+    """:func:`span_f1` for large inputs given as integer arrays.
+
+    ``a`` and ``b`` are (n, 4) arrays of (doc, start, end, label index into ``labels``). The
+    counts are exactly those of :func:`span_f1`; ``matched``/``only_a``/``only_b`` are left
+    empty. Exact matches are found by sorting; in overlap mode an exact pair in a group
+    (document, label) where neither side has overlapping spans is an isolated match, so only
+    the remaining spans go through the one-to-one matching.
+    """
+    if mode not in ("exact", "overlap"):
+        raise ValueError(f"unknown match mode {mode!r} (exact, overlap)")
+    a = _unique_rows(np.asarray(a, dtype=np.int64).reshape(-1, 4))
+    b = _unique_rows(np.asarray(b, dtype=np.int64).reshape(-1, 4))
+    ma, mb = exact_row_matches(a, b)
+    if mode == "exact":
+        return _f1_from_per_label(mode, _prf_from_masks(a[:, 3], ma, b[:, 3], mb, labels))
+    complex_a = _within_overlap_groups(a)
+    complex_b = _within_overlap_groups(b)
+    if complex_a.any() or complex_b.any():
+        groups = {(int(d), int(lab)) for d, lab in np.concatenate([a[complex_a], b[complex_b]])[:, [0, 3]]}
+        complex_a = np.array([(int(d), int(lab)) in groups for d, lab in a[:, [0, 3]]], dtype=bool)
+        complex_b = np.array([(int(d), int(lab)) in groups for d, lab in b[:, [0, 3]]], dtype=bool)
+    fixed_a = ma & ~complex_a
+    fixed_b = mb & ~complex_b
+    # leftover spans whose (document, label) has no leftover span on the other side are
+    # plainly unmatched; only groups with leftovers on both sides need the matching
+    n_lab = max(len(labels), 1)
+    grp_a = a[:, 0] * n_lab + a[:, 3]
+    grp_b = b[:, 0] * n_lab + b[:, 3]
+    left_a, left_b = ~fixed_a, ~fixed_b
+    contested_a = left_a & np.isin(grp_a, grp_b[left_b])
+    contested_b = left_b & np.isin(grp_b, grp_a[left_a])
+    k = len(labels)
+    tp = np.bincount(a[fixed_a, 3], minlength=k)
+    fp = np.bincount(a[left_a & ~contested_a, 3], minlength=k)
+    fn = np.bincount(b[left_b & ~contested_b, 3], minlength=k)
+    # the common contested case, one leftover span on each side of a group, needs no search
+    ia, ib = np.flatnonzero(contested_a), np.flatnonzero(contested_b)
+    if len(ia) and len(ib):
+        _, inv = np.unique(np.concatenate([grp_a[ia], grp_b[ib]]), return_inverse=True)
+        inv_a, inv_b = inv[: len(ia)], inv[len(ia) :]
+        n_grp = int(inv.max()) + 1
+        one_one = (np.bincount(inv_a, minlength=n_grp) == 1) & (np.bincount(inv_b, minlength=n_grp) == 1)
+        sa, sb = one_one[inv_a], one_one[inv_b]
+        row_a = np.empty(n_grp, dtype=np.int64)
+        row_b = np.empty(n_grp, dtype=np.int64)
+        row_a[inv_a[sa]] = ia[sa]
+        row_b[inv_b[sb]] = ib[sb]
+        g = np.flatnonzero(one_one)
+        ra, rb = a[row_a[g]], b[row_b[g]]
+        hit = (ra[:, 1] < rb[:, 2]) & (rb[:, 1] < ra[:, 2])
+        tp += np.bincount(ra[hit, 3], minlength=k)
+        fp += np.bincount(ra[~hit, 3], minlength=k)
+        fn += np.bincount(rb[~hit, 3], minlength=k)
+        contested_a[ia[sa]] = False
+        contested_b[ib[sb]] = False
+    per = {labels[i]: PRF(int(tp[i]), int(fp[i]), int(fn[i])) for i in range(k) if tp[i] + fp[i] + fn[i]}
+    rest = span_f1(
+        [(d, s, e, labels[lab]) for d, s, e, lab in a[contested_a].tolist()],
+        [(d, s, e, labels[lab]) for d, s, e, lab in b[contested_b].tolist()],
+        "overlap",
+    )
+    for name, prf in rest.per_label.items():
+        per[name] = per.get(name, PRF()) + prf
+    return _f1_from_per_label(mode, per)
+
+
+def relation_f1_arrays(a: np.ndarray, b: np.ndarray, labels: Sequence[str]) -> F1Result:
+    """Exact :func:`relation_f1` for large inputs: (n, 8) integer arrays of (doc, head start,
+    head end, head label, child start, child end, child label, relation label index into
+    ``labels``)."""
+    a = _unique_rows(np.asarray(a, dtype=np.int64).reshape(-1, 8))
+    b = _unique_rows(np.asarray(b, dtype=np.int64).reshape(-1, 8))
+    ma, mb = exact_row_matches(a, b)
+    return _f1_from_per_label("exact", _prf_from_masks(a[:, 7], ma, b[:, 7], mb, labels))
+
+
+def unitizing_by_group(
+    doc: np.ndarray,
+    rater: np.ndarray,
+    cat: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    lengths: np.ndarray,
+    presence: np.ndarray,
+    n_categories: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unitizing Do and De for every (document, category) at once.
+
+    Units are given as parallel arrays (document index, rater index, category index, start,
+    end); ``lengths[d]`` is document d's continuum length and ``presence[r, d]`` says rater r
+    takes part in document d (its units there count; a taking-part rater without units of a
+    category has one gap spanning the document). Returns ``(do, de, units)`` as
+    (documents x categories) arrays; the values equal :func:`unitizing_category_disagreement`
+    for each document and category with units and at least two raters (elsewhere 0).
+    """
+    doc = np.asarray(doc, dtype=np.int64)
+    rater = np.asarray(rater, dtype=np.int64)
+    cat = np.asarray(cat, dtype=np.int64)
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    presence = np.asarray(presence, dtype=bool)
+    n_raters, n_docs = presence.shape
+    n_groups = n_docs * n_categories
+    do = np.zeros(n_groups)
+    de = np.zeros(n_groups)
+    keep = presence[rater, doc] if len(doc) else np.zeros(0, dtype=bool)
+    doc, rater, cat, start, end = doc[keep], rater[keep], cat[keep], start[keep], end[keep]
+    group = doc * n_categories + cat
+    units = np.bincount(group, minlength=n_groups)
+    r_doc = presence.sum(axis=0).astype(np.int64)
+    if len(doc) == 0:
+        return do.reshape(n_docs, n_categories), de.reshape(n_docs, n_categories), units.reshape(n_docs, n_categories)
+    span = int(lengths.max()) + 2
+    order = np.lexsort((start, group, rater))
+    group, rater, start, end, doc = group[order], rater[order], start[order], end[order], doc[order]
+    same = (group[1:] == group[:-1]) & (rater[1:] == rater[:-1])
+    # groups where one rater's units overlap: computed one by one below
+    bad = np.zeros(n_groups, dtype=bool)
+    bad[group[1:][same & (start[1:] < end[:-1])]] = True
+    ok = ~bad[group]
+    gpos_s = group * span + start
+    gpos_e = group * span + end
+    ln = (end - start).astype(np.float64)
+
+    # observed: rater pairs
+    obs = np.zeros(n_groups)
+    for r1 in range(n_raters):
+        for r2 in range(r1 + 1, n_raters):
+            sa = (rater == r1) & ok & presence[r2, doc]
+            sb = (rater == r2) & ok & presence[r1, doc]
+            a_s, a_e, a_g, a_l = gpos_s[sa], gpos_e[sa], group[sa], ln[sa]
+            b_s, b_e, b_g, b_l = gpos_s[sb], gpos_e[sb], group[sb], ln[sb]
+            lo = np.searchsorted(b_e, a_s, side="right")
+            hi = np.searchsorted(b_s, a_e, side="left")
+            cnt = np.maximum(hi - lo, 0)
+            total = int(cnt.sum())
+            ia = np.repeat(np.arange(len(a_s)), cnt)
+            ib = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(total)
+            d2 = (a_s[ia] - b_s[ib]).astype(np.float64) ** 2 + (a_e[ia] - b_e[ib]).astype(np.float64) ** 2
+            obs += np.bincount(a_g[ia], weights=d2, minlength=n_groups)
+            lonely_a = cnt == 0
+            obs += np.bincount(a_g[lonely_a], weights=a_l[lonely_a] ** 2, minlength=n_groups)
+            lonely_b = np.bincount(ib, minlength=len(b_s)) == 0
+            obs += np.bincount(b_g[lonely_b], weights=b_l[lonely_b] ** 2, minlength=n_groups)
+    g_doc = np.arange(n_groups) // n_categories
+    big_l = lengths[g_doc].astype(np.float64)
+    big_r = r_doc[g_doc].astype(np.float64)
+    valid = (units > 0) & (big_r >= 2) & (big_l > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        do = np.where(valid, 2.0 * obs / (big_r * (big_r - 1) * big_l * big_l), 0.0)
+
+    # expected: gaps of every taking-part rater
+    first = np.ones(len(group), dtype=bool)
+    first[1:] = ~same
+    last = np.ones(len(group), dtype=bool)
+    last[:-1] = ~same
+    prev_end = np.empty_like(end)
+    prev_end[0] = 0
+    prev_end[1:] = end[:-1]
+    lead = np.where(first, start, start - prev_end)
+    trail = np.where(last, lengths[doc] - end, 0)
+    gap_len = np.concatenate([lead, trail])
+    gap_grp = np.concatenate([group, group])
+    gap_ok = np.concatenate([ok, ok]) & (gap_len > 0)
+    gap_len, gap_grp = gap_len[gap_ok], gap_grp[gap_ok]
+    raters_with_units = np.bincount(group[first], minlength=n_groups)
+    full_gaps = np.where(units > 0, r_doc[g_doc] - raters_with_units, 0)  # raters with no unit: one gap L
+    key = gap_grp * span + gap_len
+    srt = np.argsort(key, kind="stable")
+    key = key[srt]
+    csum = np.concatenate([[0], np.cumsum(gap_len[srt])]).astype(np.float64)
+    u_ok = ok
+    u_g, u_l = group[u_ok], ln[u_ok]
+    k0 = np.searchsorted(key, u_g * span + u_l.astype(np.int64), side="left")
+    k1 = np.searchsorted(key, (u_g + 1) * span, side="left")
+    s_sum = csum[k1] - csum[k0]
+    k = (k1 - k0).astype(np.float64)
+    term2 = u_l**2 * (s_sum - k * (u_l - 1))
+    l_full = lengths[u_g // n_categories].astype(np.float64)
+    term2 += u_l**2 * np.where(l_full >= u_l, full_gaps[u_g] * (l_full - u_l + 1), 0.0)
+    n_c = units[u_g].astype(np.float64)
+    term1 = (n_c - 1) * (2 * u_l**3 - 3 * u_l**2 + u_l) / 3.0
+    num = np.bincount(u_g, weights=term1 + term2, minlength=n_groups)
+    sq = np.bincount(u_g, weights=u_l * (u_l - 1), minlength=n_groups)
+    denom = big_r * big_l * (big_r * big_l - 1) - sq
+    with np.errstate(divide="ignore", invalid="ignore"):
+        de = np.where(valid & (denom > 0), (2.0 / big_l) * num / denom, 0.0)
+
+    # the groups with overlapping units of one rater, one at a time
+    for g in np.flatnonzero(bad):
+        d, c = divmod(int(g), n_categories)
+        if not valid[g]:
+            continue
+        in_g = group == g
+        per_rater = [
+            list(zip(start[in_g & (rater == r)].tolist(), end[in_g & (rater == r)].tolist()))
+            for r in range(n_raters)
+            if presence[r, d]
+        ]
+        uc = unitizing_category_disagreement(per_rater, 0, int(lengths[d]))
+        do[g], de[g] = uc.observed, uc.expected
+    shape = (n_docs, n_categories)
+    return do.reshape(shape), de.reshape(shape), units.reshape(shape)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,18 +20,23 @@ from annotator.agreement import (
     cohen_kappa_from_table,
     contingency_table,
     fleiss_kappa,
+    fleiss_kappa_from_codes,
     fleiss_kappa_from_counts,
     krippendorff_alpha,
     krippendorff_alpha_codes,
     krippendorff_alpha_from_counts,
     observed_agreement,
     relation_f1,
+    relation_f1_arrays,
     relation_keys,
     scott_pi,
     span_f1,
+    span_f1_arrays,
     token_label_codes,
     token_labels,
+    unit_patterns,
     unitizing_alpha,
+    unitizing_by_group,
     unitizing_category_disagreement,
 )
 from corpus.model import Relation, Span
@@ -509,3 +514,98 @@ def test_max_matching_exhaustive_small_cases() -> None:
                 best = max(best, sum(1 for j, i in enumerate(perm) if a[i][0] < b[j][1] and b[j][0] < a[i][1]))
         tp = span_f1([(s, e, "X") for s, e in a], [(s, e, "X") for s, e in b], "overlap").micro.tp
         assert tp == best
+
+
+# --------------------------------------------------------------------------------------------
+# Vectorised forms (used by the report) agree with the plain functions
+# --------------------------------------------------------------------------------------------
+
+VEC_LABELS = ["A", "B", "C"]
+
+
+def _rand_units(rng: random.Random, length: int, overlapping: bool) -> list[tuple[int, int, str]]:
+    out, pos = [], 0
+    while True:
+        pos += rng.randint(0, 8)
+        ln = rng.randint(1, 6)
+        if pos + ln > length:
+            return out
+        out.append((pos, pos + ln, rng.choice(VEC_LABELS)))
+        pos += ln if not overlapping or rng.random() < 0.7 else -rng.randint(0, ln - 1)
+
+
+def test_vectorised_unitizing_and_span_f1_equal_plain_functions() -> None:
+    rng = random.Random(3)
+    for trial in range(150):
+        n_docs, n_raters = rng.randint(1, 6), rng.randint(2, 4)
+        lengths = np.array([rng.randint(1, 60) for _ in range(n_docs)])
+        presence = np.array([[rng.random() < 0.8 for _ in range(n_docs)] for _ in range(n_raters)])
+        data = {
+            (d, r): _rand_units(rng, int(lengths[d]), overlapping=trial % 3 == 0)
+            for d in range(n_docs)
+            for r in range(n_raters)
+        }
+        rows = np.array(
+            [(d, r, VEC_LABELS.index(lab), s, e) for (d, r), us in data.items() for s, e, lab in us], dtype=np.int64
+        ).reshape(-1, 5)
+        do, de, units = unitizing_by_group(
+            rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], lengths, presence, len(VEC_LABELS)
+        )
+        for d in range(n_docs):
+            raters = [r for r in range(n_raters) if presence[r, d]]
+            for c, lab in enumerate(VEC_LABELS):
+                plain = unitizing_category_disagreement(
+                    [[(s, e) for s, e, x in data[d, r] if x == lab] for r in raters], 0, int(lengths[d])
+                )
+                assert do[d, c] == pytest.approx(plain.observed, abs=1e-12)
+                assert de[d, c] == pytest.approx(plain.expected, abs=1e-12)
+        a = [(d, s, e, lab) for (d, r), us in data.items() if r == 0 for s, e, lab in us]
+        b = [(d, s, e, lab) for (d, r), us in data.items() if r == 1 for s, e, lab in us]
+        arr_a = np.array([(d, s, e, VEC_LABELS.index(lab)) for d, s, e, lab in a], dtype=np.int64).reshape(-1, 4)
+        arr_b = np.array([(d, s, e, VEC_LABELS.index(lab)) for d, s, e, lab in b], dtype=np.int64).reshape(-1, 4)
+        for mode in ("exact", "overlap"):
+            assert dict(span_f1_arrays(arr_a, arr_b, VEC_LABELS, mode).per_label) == dict(span_f1(a, b, mode).per_label)
+
+
+def test_relation_f1_arrays_equal_relation_f1() -> None:
+    rng = random.Random(6)
+    spans = [(s, s + rng.randint(1, 4), rng.choice("XY")) for s in range(0, 60, 5)]
+    rels = ["r", "q"]
+
+    def draw() -> list[tuple[int, tuple[int, int, str], tuple[int, int, str], str]]:
+        return [(rng.randint(0, 2), rng.choice(spans), rng.choice(spans), rng.choice(rels)) for _ in range(30)]
+
+    def arr(keys: list) -> np.ndarray:
+        return np.array(
+            [(d, *h[:2], "XY".index(h[2]), *c[:2], "XY".index(c[2]), rels.index(lab)) for d, h, c, lab in keys],
+            dtype=np.int64,
+        )
+
+    for _ in range(30):
+        a, b = draw(), draw() + []
+        b += a[:10]
+        assert dict(relation_f1_arrays(arr(a), arr(b), rels).per_label) == dict(relation_f1(a, b).per_label)
+
+
+def test_fleiss_from_codes_and_unit_pattern_fallback() -> None:
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 5, size=(4, 300))
+    assert fleiss_kappa_from_codes(codes, 5).kappa == pytest.approx(fleiss_kappa(codes.tolist()).kappa, abs=1e-12)
+    # many raters: too many value combinations to compress, one row per unit instead
+    many = rng.integers(-1, 5, size=(14, 400))
+    vc, freq = unit_patterns(many, 5)
+    assert vc.shape == (400, 5) and freq.sum() == 400
+    data = np.where(many < 0, np.nan, many).astype(float)
+    expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    assert krippendorff_alpha_codes(many, n_values=5).alpha == pytest.approx(expected, abs=1e-12)
+    # few raters: compressed, same alpha
+    few = rng.integers(-1, 5, size=(3, 5000))
+    vc, freq = unit_patterns(few, 5)
+    assert len(vc) <= 6**3 and freq.sum() == 5000
+    data = np.where(few < 0, np.nan, few).astype(float)
+    expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    assert krippendorff_alpha_codes(few, n_values=5).alpha == pytest.approx(expected, abs=1e-12)
+    # float input with non-integer values takes the sorting path
+    halves = data / 2
+    expected = krippendorff.alpha(reliability_data=halves, level_of_measurement="interval")
+    assert krippendorff_alpha(halves, "interval").alpha == pytest.approx(expected, abs=1e-12)

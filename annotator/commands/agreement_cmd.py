@@ -1,0 +1,77 @@
+"""``annotator agreement PROJECT.db [--annotators a,b] [--labels X,Y] [--all-docs] [--json]``.
+
+A thin command over :func:`annotator.agreement_report.agreement_job`: a readable table by
+default, the report's JSON contract with ``--json``. Errors are one line and a non-zero exit
+(handled by :func:`annotator.cli.main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``agreement`` command to the ``annotator`` parser."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "agreement",
+        help="how much the annotators agree (span F1, kappa, alpha, unitizing alpha, relation F1)",
+        description=(
+            "Inter-annotator agreement over the documents at least two of the compared annotators "
+            "marked done. Any layer can be compared, e.g. a suggester such as model:en_core_web_sm."
+        ),
+    )
+    p.add_argument("project", metavar="PROJECT.db", help="the project file")
+    p.add_argument(
+        "--annotators", metavar="A,B,...", help="annotators or layers to compare (default: every person)"
+    )
+    p.add_argument("--labels", metavar="X,Y,...", help="only these entity labels")
+    p.add_argument("--all-docs", action="store_true", help="compare every document, done or not")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--disagreements", type=int, default=0, metavar="N",
+        help="also list the first N disagreements in the table (the JSON always has them all)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status."""
+    from annotator.agreement_report import agreement_job, format_report
+    from annotator.progress import drain, run_with_bar
+    from corpus.store import open_store
+
+    store = open_store(args.project)
+    try:
+        job = agreement_job(
+            store,
+            annotators=_split(args.annotators),
+            labels=_split(args.labels),
+            all_docs=args.all_docs,
+        )
+        # A bar only on a terminal (run_with_bar's disabled bar lacks ``unit`` in this tqdm).
+        report: dict[str, Any] = (
+            run_with_bar(job, "agreement") if sys.stderr.isatty() else drain(job)  # type: ignore[assignment]
+        )
+    finally:
+        store.close()
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(format_report(report))
+    for d in report["disagreements"][: max(0, args.disagreements)]:
+        labels = ", ".join(f"{a}={lab or '-'}" for a, lab in d["labels"].items())
+        print(f"  {d['doc_name'] or d['doc_id']} [{d['start']}:{d['end']}] {d['text']!r}: {labels}")
+    return 0
