@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from corpus.model import LabelKind, is_person_layer
 from corpus.store.core import Store
 
-__all__ = ["LabelUsage", "label_usage", "usage_of_label", "person_layers", "layer_span_counts"]
+__all__ = ["LabelUsage", "label_usage", "usage_of_label", "person_layers", "layer_span_counts", "done_counts"]
 
 
 @dataclass(frozen=True)
@@ -70,4 +70,14 @@ def layer_span_counts(store: Store) -> dict[str, int]:
     return {
         layer: int(n)
         for layer, n in store.db.execute("SELECT layer, count(*) FROM spans GROUP BY layer").fetchall()
+    }
+
+
+def done_counts(store: Store) -> dict[str, int]:
+    """Documents each annotator (or layer owner, e.g. ``gold``) marked done."""
+    return {
+        name: int(n)
+        for name, n in store.db.execute(
+            "SELECT annotator, count(*) FROM statuses WHERE status = 'done' GROUP BY annotator"
+        ).fetchall()
     }
