@@ -21,7 +21,8 @@ class EditCommand(QUndoCommand):
     """Wraps one applied edit: holds its inverse, swaps on undo/redo."""
 
     def __init__(self, store_getter: Callable[[], Store], edit: Edit, inverse: Edit,
-                 on_applied: Callable[[Edit, bool], None], on_error: Callable[[BaseException], None]) -> None:
+                 on_applied: Callable[[Edit, bool, "EditCommand"], None], on_error: Callable[[BaseException], None],
+                 doc_id: int | None = None) -> None:
         super().__init__(getattr(edit, "description", "Edit"))
         self._store = store_getter
         self._forward: Edit = edit
@@ -29,6 +30,8 @@ class EditCommand(QUndoCommand):
         self._first = True
         self._on_applied = on_applied
         self._on_error = on_error
+        #: the document shown when the edit was made (undo brings it back on screen)
+        self.doc_id = doc_id
 
     @property
     def edit(self) -> Edit:
@@ -45,7 +48,7 @@ class EditCommand(QUndoCommand):
             self.setObsolete(True)
             self._on_error(exc)
             return
-        self._on_applied(self._forward, False)
+        self._on_applied(self._forward, False, self)
 
     def undo(self) -> None:  # noqa: D401 - Qt API
         try:
@@ -54,4 +57,4 @@ class EditCommand(QUndoCommand):
             self.setObsolete(True)
             self._on_error(exc)
             return
-        self._on_applied(self._inverse, True)
+        self._on_applied(self._inverse, True, self)

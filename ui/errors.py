@@ -9,6 +9,8 @@ never ends as a silent traceback on a terminal nobody looks at.
 
 from __future__ import annotations
 
+import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
+
 import logging
 import sys
 import traceback
@@ -20,6 +22,7 @@ from corpus.errors import (
     CorpusError,
     NewerProjectError,
     NotAProjectError,
+    OlderProjectError,
     ProjectError,
     ProjectLockedError,
 )
@@ -35,6 +38,8 @@ shown: list[tuple[str, str]] = []
 def _title_for(exc: BaseException) -> str:
     if isinstance(exc, NewerProjectError):
         return "Project made by a newer version"
+    if isinstance(exc, OlderProjectError):
+        return "Project made by an older version"
     if isinstance(exc, ProjectLockedError):
         return "Project file is locked"
     if isinstance(exc, NotAProjectError):

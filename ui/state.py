@@ -10,6 +10,8 @@ Topics: ``"spans"``, ``"relations"``, ``"labels"``, ``"status"``, ``"documents"`
 
 from __future__ import annotations
 
+import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
+
 import logging
 from collections.abc import Iterable
 
@@ -109,6 +111,8 @@ class AppState(QObject):
         self.undo_stack = QUndoStack(self)
         self.current_doc_id: int | None = None
         self._labels: dict[str, list[Label]] | None = None
+        #: True while the topics of one edit are being announced (views may wait for :attr:`saved`)
+        self.announcing = False
         if annotator:
             store.add_annotator(annotator)
         self.changed.connect(self._on_changed)
@@ -167,6 +171,8 @@ class AppState(QObject):
         if topics == ["status"]:
             return edit
         docs = edit_doc_ids(edit)
+        if not docs and self.current_doc_id is not None:
+            docs = {self.current_doc_id}
         extra: list[Edit] = []
         for d in sorted(docs):
             if self.store.status(d, self.annotator) is DocumentStatus.TODO:
@@ -188,12 +194,14 @@ class AppState(QObject):
         except CorpusError as exc:
             self.errorOccurred.emit(str(exc))
             return False
-        cmd = EditCommand(lambda: self.store, edit, inverse, self._applied, self._failed)
+        cmd = EditCommand(lambda: self.store, edit, inverse, self._applied, self._failed, doc_id=self.current_doc_id)
         self.undo_stack.push(cmd)
         self._announce(edit)
         return True
 
-    def _applied(self, edit: Edit, _undo: bool) -> None:
+    def _applied(self, edit: Edit, _undo: bool, cmd: EditCommand | None = None) -> None:
+        if cmd is not None and cmd.doc_id is not None and cmd.doc_id != self.current_doc_id:
+            self.open_document(cmd.doc_id)  # show what is being undone or redone
         self._announce(edit)
 
     def _failed(self, exc: BaseException) -> None:
@@ -202,8 +210,12 @@ class AppState(QObject):
             self.changed.emit(t)
 
     def _announce(self, edit: Edit) -> None:
-        for t in edit_topics(edit):
-            self.changed.emit(t)
+        self.announcing = True
+        try:
+            for t in edit_topics(edit):
+                self.changed.emit(t)
+        finally:
+            self.announcing = False
         self.saved.emit()
 
     def close(self) -> None:

@@ -1,0 +1,121 @@
+"""Entry points of the window: ``annotator-gui [PROJECT.db]`` and ``annotator demo``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+from PySide6.QtWidgets import QApplication
+
+__all__ = ["main", "demo_main", "make_app", "launch", "demo_folder"]
+
+ORG = "corpuslabel"
+APP = "Corpus Label Desk"
+
+
+def make_app(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created once), styled, with errors shown in dialogs."""
+    from ui.view_compat import keep_none_alive
+
+    keep_none_alive()
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(ORG)
+        QCoreApplication.setApplicationName(APP)
+        app = QApplication(list(argv or [sys.argv[0]]))
+        from ui.style import apply_style
+
+        apply_style(app)  # type: ignore[arg-type]
+    from ui.errors import install_excepthook
+
+    install_excepthook()
+    return app  # type: ignore[return-value]
+
+
+def demo_folder() -> Path:
+    """The user's data folder for this program (QStandardPaths.AppDataLocation)."""
+    loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(loc or Path.home() / ".corpuslabel")
+
+
+def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = True):
+    """Open the window (on ``project``, the last project, or the demo). Returns the window."""
+    app = make_app()
+    from ui.main_window import MainWindow
+
+    win = MainWindow()
+    win.show()
+    settings = QSettings()
+    if not str(settings.value("annotator") or "").strip():
+        from ui.main_window import ask_annotator
+
+        name = ask_annotator(win)  # first start: who is annotating?
+        if name:
+            settings.setValue("annotator", name)
+    if demo:
+        open_demo(win)
+    else:
+        if project is None:
+            last = QSettings().value("last_project")
+            if last and Path(str(last)).exists():
+                project = str(last)
+        if project is not None:
+            win.open_project(project, create=not Path(project).exists())
+    if exec_loop:
+        return app.exec()
+    return win
+
+
+def open_demo(win) -> None:
+    """Create (or reopen) the demo project and build it with a progress dialog."""
+    from annotator.demo import demo_job, demo_path, needs_building
+    from corpus.store import Store
+    from ui.worker import run_job
+
+    path = demo_path(demo_folder())
+    with Store(path) as store:  # creates the file when missing
+        build = needs_building(store)
+    if not win.open_project(str(path)):
+        return
+    if build:
+        st = win.state
+
+        def done(result) -> None:
+            if win.state is st and st is not None:
+                st.notify("documents")
+                st.notify("suggestions")
+                if st.current_doc_id is None:
+                    ids = win.doc_list.model.ids()
+                    if ids:
+                        st.open_document(ids[0])
+                else:
+                    st.open_document(st.current_doc_id)
+            win.statusBar().showMessage(f"Demo project ready: {path}", 10_000)
+
+        win.demo_job = run_job(win, "Building the demo project", demo_job, str(path), on_done=done)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``annotator-gui [PROJECT.db]``."""
+    parser = argparse.ArgumentParser(prog="annotator-gui", description="The annotation window")
+    parser.add_argument("project", nargs="?", help="project file (default: the last one opened)")
+    parser.add_argument("--demo", action="store_true", help="open the demo project")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return int(launch(args.project, demo=args.demo) or 0)
+
+
+def demo_main(argv: Sequence[str] | None = None) -> int:
+    """``annotator demo``."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return int(launch(None, demo=True) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

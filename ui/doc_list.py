@@ -1,0 +1,246 @@
+"""The document list: a lazy table model over document ids, search and a status filter.
+
+The model holds only the list of ids (one indexed query, fast at 100,000 documents); rows
+(name, the annotator's status, their span count) are fetched a page at a time when the view
+asks for them, and a single row is refreshed when its document changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from corpus.model import DocumentStatus
+from corpus.store.ui_queries import DocRow, document_rows, filtered_document_ids
+from ui.state import AppState
+from ui.style import STATUS_TEXT, status_icon
+
+__all__ = ["DocListModel", "DocListPanel"]
+
+PAGE = 200
+
+
+class DocListModel(QAbstractTableModel):
+    """Rows = document ids; columns: name (with status icon), spans."""
+
+    HEADERS = ("Document", "Spans")
+
+    def __init__(self, state: AppState | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._cache: dict[int, DocRow] = {}
+        self.status_filter: DocumentStatus | None = None
+        self.query = ""
+        self.fetches = 0  # pages fetched (for tests/benchmarks)
+
+    def set_state(self, state: AppState | None) -> None:
+        self._state = state
+        self.reload()
+
+    # -- data ----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._cache.clear()
+        if self._state is None:
+            self._ids = []
+        else:
+            self._ids = filtered_document_ids(self._state.store, self._state.annotator, self.status_filter, self.query)
+        self._row_of = {d: i for i, d in enumerate(self._ids)}
+        self.endResetModel()
+
+    def refresh_doc(self, doc_id: int) -> None:
+        """Re-read one document's row (after an edit)."""
+        self._cache.pop(doc_id, None)
+        row = self._row_of.get(doc_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def doc_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, doc_id: int) -> int | None:
+        return self._row_of.get(doc_id)
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def _row(self, row: int) -> DocRow | None:
+        d = self._ids[row]
+        r = self._cache.get(d)
+        if r is None and self._state is not None:
+            start = (row // PAGE) * PAGE
+            page = [i for i in self._ids[start : start + PAGE] if i not in self._cache]
+            self._cache.update(document_rows(self._state.store, page, self._state.annotator))
+            self.fetches += 1
+            if len(self._cache) > 20 * PAGE:  # keep memory flat while scrolling far
+                keep = set(self._ids[max(0, start - PAGE) : start + 2 * PAGE])
+                self._cache = {k: v for k, v in self._cache.items() if k in keep}
+            r = self._cache.get(d)
+        return r
+
+    # -- Qt API ----------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._row(index.row())
+        if r is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return r.name or f"#{r.id}"
+            return r.n_spans
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return status_icon(r.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{r.name or '#' + str(r.id)}\n{STATUS_TEXT[r.status]} \u00b7 {r.n_spans} spans \u00b7 {r.n_tokens} tokens"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        if role == Qt.ItemDataRole.UserRole + 1:
+            return r.status.value
+        return None
+
+
+class DocListPanel(QWidget):
+    """Search box, status filter and the list; selecting a row opens the document."""
+
+    countChanged = Signal(int)
+
+    def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state: AppState | None = None
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search text and names\u2026")
+        self.search.setClearButtonEnabled(True)
+        self.filter = QComboBox(self)
+        self.filter.addItem("All", None)
+        for st in DocumentStatus:
+            self.filter.addItem(status_icon(st), STATUS_TEXT[st].capitalize(), st.value)
+        self.table = QTableView(self)
+        self.model = DocListModel(None, self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setResizeContentsPrecision(0)  # size from visible rows only: stays lazy
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("docInfo")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(4)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.count_label)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._apply_filter)
+        self.filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._syncing = False
+        if state is not None:
+            self.set_state(state)
+
+    def set_state(self, state: AppState | None) -> None:
+        if self.state is not None:
+            try:
+                self.state.changed.disconnect(self._on_changed)
+                self.state.documentSelected.disconnect(self._on_doc_selected)
+            except (RuntimeError, TypeError):
+                pass
+        self.state = state
+        self.model.set_state(state)
+        if state is not None:
+            state.changed.connect(self._on_changed)
+            state.documentSelected.connect(self._on_doc_selected)
+        self._update_count()
+
+    def _apply_filter(self) -> None:
+        self._timer.stop()
+        v = self.filter.currentData()
+        self.model.status_filter = DocumentStatus(v) if v else None
+        self.model.query = self.search.text()
+        self.model.reload()
+        self._update_count()
+        if self.state is not None and self.state.current_doc_id is not None:
+            self._select_row(self.state.current_doc_id)
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        total = self.state.store.count_documents() if self.state is not None else 0
+        self.count_label.setText(f"{n:,} of {total:,} documents" if n != total else f"{total:,} documents")
+        self.countChanged.emit(n)
+
+    def _row_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if self._syncing or self.state is None or not current.isValid():
+            return
+        d = self.model.doc_id(current.row())
+        if d is not None and d != self.state.current_doc_id:
+            self.state.open_document(d)
+
+    def _select_row(self, doc_id: int) -> None:
+        row = self.model.row_of(doc_id)
+        self._syncing = True
+        try:
+            if row is None:
+                self.table.clearSelection()
+            else:
+                idx = self.model.index(row, 0)
+                self.table.setCurrentIndex(idx)
+                self.table.scrollTo(idx)
+        finally:
+            self._syncing = False
+
+    def _on_doc_selected(self, doc_id: int) -> None:
+        self._select_row(doc_id)
+
+    def _on_changed(self, topic: str) -> None:
+        if self.state is None:
+            return
+        if topic in ("documents", "annotator"):
+            self._apply_filter()
+        elif topic in ("spans", "status") and self.state.current_doc_id is not None:
+            if topic == "status" and self.model.status_filter is not None:
+                # keep the row while the person works on it; refresh its look
+                pass
+            self.model.refresh_doc(self.state.current_doc_id)

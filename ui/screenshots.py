@@ -1,0 +1,206 @@
+"""Render the window's main states to PNG, offscreen: ``python -m ui.screenshots OUT``.
+
+Builds the demo project (seed articles + spaCy suggestions) in a temporary folder, drives the
+real window through the states a person meets (suggestions, a selection being labelled,
+relations, relation mode, overlapping spans, markup shown as text, the shortcuts dialog and the
+other windows when they are installed) and saves one picture of each. Settings are kept out of
+the user's configuration (Qt's test mode).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+__all__ = ["render_all"]
+
+PERSON = "alice"
+
+
+def _process(app: QApplication, n: int = 3) -> None:
+    for _ in range(n):
+        app.processEvents()
+
+
+def _save(widget: QWidget, out: Path, name: str, app: QApplication) -> Path:
+    _process(app)
+    path = out / name
+    widget.grab().save(str(path))
+    print(path)
+    return path
+
+
+def _find(win, needle: str, label: str | None = None):
+    text = win.view.text
+    i = text.index(needle)
+    return i, i + len(needle)
+
+
+def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
+    """Render every state to ``out``; returns the files written."""
+    QStandardPaths.setTestModeEnabled(True)
+    QCoreApplication.setOrganizationName("corpuslabel-screenshots")
+    QCoreApplication.setApplicationName("corpuslabel-screenshots")
+    from ui.app import make_app
+
+    app = make_app([sys.argv[0]])
+    from annotator.demo import demo_job
+    from annotator.edits import AddRelation, AddSpan
+    from annotator.progress import drain
+    from annotator import suggest as sg
+    from corpus.model import Relation, Span
+    from corpus.store import Store
+    from ui.main_window import MainWindow
+    from ui.shortcuts_dialog import ShortcutsDialog
+
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(workdir or tempfile.mkdtemp(prefix="shots-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "demo.db"
+    for f in work.glob("demo.db*"):
+        f.unlink()
+    with Store(db) as st:
+        drain(demo_job(st))
+    s = QSettings()
+    s.clear()
+    s.setValue("annotator", PERSON)
+    s.setValue("auto_suggest", False)
+    s.setValue("auto_propagate", False)
+    files: list[Path] = []
+
+    win = MainWindow()
+    win.resize(1440, 860)
+    win.show()
+    _process(app)
+    files.append(_save(win, out, "00-no-project.png", app))
+    win.open_project(str(db))
+    st = win.state
+    assert st is not None
+    names = {st.store.get_document(d).name: d for d in st.store.document_ids()}
+    blinken = names.get("blinken-visits-baghdad", next(iter(names.values())))
+    st.open_document(blinken)
+    win.view.next_item(True)
+    files.append(_save(win, out, "01-main-suggestions.png", app))
+
+    # 2. a selection being labelled: accept a few suggestions, select new text
+    for sp in sg.pending_suggestions(st.store, blinken, PERSON)[:3]:
+        try:
+            win._apply(sg.accept_edit(st.store, sp, PERSON))
+        except Exception:  # noqa: BLE001 - overlaps are fine to skip here
+            pass
+    a, b = _find(win, "Secretary of State")
+    win.view.set_text_selection(a, b)
+    win._message("Press a number key to label the selection (1 PERSON, 2 ORG, 3 GPE ...)", 60_000)
+    files.append(_save(win, out, "02-selection-being-labelled.png", app))
+    win.apply_label_name("ORG")
+
+    # 3. relations: accept all, link people to places and organisations
+    win.accept_all()
+    spans = st.store.spans(blinken, PERSON)
+
+    def first(text: str, label: str | None = None):
+        for spn in spans:
+            if win.view.text[spn.start:spn.end] == text and (label is None or spn.label == label):
+                return spn
+        return None
+
+    pairs = [
+        ("Antony Blinken", "Secretary of State", "MEMBER_OF"),
+        ("Antony Blinken", "Baghdad", "LOCATED_IN"),
+        ("Blinken", "Mohammed al-Sudani", "MET_WITH"),
+        ("Mohammed al-Sudani", "Iraqi", "LEADER_OF"),
+        ("Hamas", "Palestinian", "AFFILIATED_WITH"),
+    ]
+    for h, c, lab in pairs:
+        hs, cs = first(h), first(c)
+        if hs and cs and hs.id != cs.id:
+            win._apply(AddRelation(Relation(doc_id=blinken, layer=PERSON, head=hs.id, child=cs.id, label=lab)))
+    head = first("Antony Blinken") or (spans[0] if spans else None)
+    if head is not None:
+        win.view.select_span_id(head.id)
+    win.view.verticalScrollBar().setValue(0)
+    win.tables.setCurrentIndex(1)
+    files.append(_save(win, out, "03-relations.png", app))
+    win.tables.setCurrentIndex(0)
+
+    # 4. relation mode: head chosen, child picked, waiting for the label key
+    mid = first("Mohammed al-Sudani")
+    if head is not None:
+        win.view.select_span_id(head.id)
+        win.start_relation()
+        if mid is not None:
+            win.view.select_span_id(mid.id)
+            win.activate()
+        win.view.verticalScrollBar().setValue(0)
+        files.append(_save(win, out, "04-relation-mode.png", app))
+        win.escape()
+
+    # 5. markup shown as characters, overlapping spans stacked (project allows overlaps)
+    st.store.set_setting("allow_overlap", True)
+    markup = names.get("markup-in-press-release")
+    if markup is not None:
+        st.open_document(markup)
+        win.accept_all()
+        text = win.view.text
+        extra = [("Equinor's chief executive", "PERSON"), ("chief executive", "ORG"),
+                 ("<b>ten-year</b>", "DATE"), ("Europipe II pipeline", "FAC"), ("Europipe II", "PRODUCT")]
+        for needle, lab in extra:
+            if needle in text:
+                i = text.index(needle)
+                win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
+        files.append(_save(win, out, "05-markup-and-overlaps.png", app))
+    st.store.set_setting("allow_overlap", False)
+
+    # 6. show only the selected span's relations, suggestions hidden
+    st.open_document(blinken)
+    win.act_rel_sel.setChecked(True)
+    if head is not None:
+        win.view.select_span_id(head.id)
+    files.append(_save(win, out, "06-selected-relations-only.png", app))
+    win.act_rel_all.setChecked(True)
+
+    # 7. the shortcuts dialog
+    dlg = ShortcutsDialog(win.shortcut_table(), win)
+    dlg.resize(640, 900)
+    dlg.show()
+    files.append(_save(dlg, out, "07-shortcuts.png", app))
+    dlg.close()
+
+    # 8. the other windows, when installed
+    others = [
+        ("ui.labels_dialog", "LabelsDialog", {}),
+        ("ui.export_dialog", "ExportDialog", {}),
+        ("ui.agreement_dashboard", "AgreementDashboard", {}),
+        ("ui.review_window", "ReviewWindow", {"doc_id": blinken}),
+        ("ui.guidelines", "GuidelinesPanel", {}),
+    ]
+    for i, (mod, cls, kw) in enumerate(others, start=8):
+        try:
+            klass = getattr(__import__(mod, fromlist=[cls]), cls)
+            w = klass(st, None, **kw)
+            w.resize(max(w.sizeHint().width(), 760), max(w.sizeHint().height(), 520))
+            w.show()
+            files.append(_save(w, out, f"{i:02d}-{cls}.png", app))
+            w.close()
+        except Exception as exc:  # noqa: BLE001 - a missing piece is not our failure
+            print(f"skipped {cls}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+    win.close()
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = Path(args[0] if args else "screenshots")
+    render_all(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
