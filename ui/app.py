@@ -19,9 +19,6 @@ APP = "Corpus Label Desk"
 
 def make_app(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication (created once), styled, with errors shown in dialogs."""
-    from ui.view_compat import keep_none_alive
-
-    keep_none_alive()
     app = QApplication.instance()
     if app is None:
         QCoreApplication.setOrganizationName(ORG)

@@ -22,7 +22,6 @@ The view knows nothing about the store: the window hands it :class:`ViewSpan` an
 
 from __future__ import annotations
 
-import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
 
 import bisect
 from collections.abc import Sequence

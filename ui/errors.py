@@ -9,7 +9,6 @@ never ends as a silent traceback on a terminal nobody looks at.
 
 from __future__ import annotations
 
-import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
 
 import logging
 import sys

@@ -10,7 +10,6 @@ Topics: ``"spans"``, ``"relations"``, ``"labels"``, ``"status"``, ``"documents"`
 
 from __future__ import annotations
 
-import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
 
 import logging
 from collections.abc import Iterable

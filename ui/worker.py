@@ -13,7 +13,6 @@ still be followed through ``on_progress``.
 
 from __future__ import annotations
 
-import ui.view_compat  # noqa: F401  (PySide6 6.12 + Python 3.11: keep None alive)
 
 import logging
 import traceback
