@@ -1,0 +1,118 @@
+"""brat standoff: ``NAME.txt`` + ``NAME.ann`` per document and one ``annotation.conf``.
+
+* ``.txt`` holds the document text exactly (offsets are Unicode code points, end exclusive,
+  as brat counts them).
+* ``.ann``: ``T<n><TAB>LABEL START END<TAB>covered text`` per span and
+  ``R<n><TAB>LABEL Arg1:T<h> Arg2:T<c>`` per relation. brat types cannot hold whitespace, so
+  whitespace inside a label becomes ``_``. A span that crosses a line break keeps its continuous
+  offsets; only its text field (a copy for readers' convenience) has the line breaks and tabs
+  replaced by spaces so the ``.ann`` stays one annotation per line.
+* ``annotation.conf`` declares the entity labels and, for each relation type, the
+  ``Arg1``/``Arg2`` entity types seen with it.
+* File names come from document names through :func:`safe_stem`: no path separator, no ``..``,
+  no hidden or reserved (Windows ``CON``, ``NUL``...) names, unique even on case-insensitive
+  file systems.
+
+Pure functions: no file or database access here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, MutableSet, Sequence
+from dataclasses import dataclass
+
+from corpus.model import Relation, Span
+
+__all__ = ["BratDocument", "brat_type", "safe_stem", "brat_ann", "annotation_conf"]
+
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_UNSAFE = re.compile(r"[^\w\-.]+", re.UNICODE)
+_WS = re.compile(r"\s")
+MAX_STEM = 80
+
+
+@dataclass(frozen=True)
+class BratDocument:
+    """The ``.ann`` text of one document and what had to be adapted to write it."""
+
+    ann: str
+    entities: int
+    relations: int
+    multiline_spans: int = 0
+
+
+def brat_type(label: str) -> str:
+    """A label usable as a brat type (whitespace becomes ``_``; empty becomes ``_``)."""
+    return _WS.sub("_", label) or "_"
+
+
+def safe_stem(name: str, used: MutableSet[str], fallback: str = "document") -> str:
+    """A file-name stem made from ``name`` that is safe everywhere and not yet in ``used``.
+
+    Letters and digits of any script, ``-``, ``_`` and ``.`` are kept (NFC), every other run of
+    characters becomes ``-``; leading dots and dashes are removed (no hidden files, no ``..``);
+    Windows device names get a ``_`` suffix; an empty result becomes ``fallback``. Uniqueness is
+    checked case-insensitively (``-2``, ``-3``... suffixes) and the chosen stem is added to
+    ``used`` (in its case-folded form).
+    """
+    s = unicodedata.normalize("NFC", name)
+    s = _UNSAFE.sub("-", s)
+    s = re.sub(r"\.{2,}", ".", s)
+    s = s.strip(".-_ ")
+    s = s[:MAX_STEM].rstrip(".-_ ")
+    if not s:
+        s = _UNSAFE.sub("-", fallback).strip(".-") or "document"
+    head, dot, rest = s.partition(".")
+    if head.casefold() in _RESERVED:
+        s = f"{head}_{dot}{rest}"
+    stem, n = s, 1
+    while stem.casefold() in used:
+        n += 1
+        stem = f"{s}-{n}"
+    used.add(stem.casefold())
+    return stem
+
+
+def brat_ann(text: str, spans: Sequence[Span], relations: Iterable[Relation] = ()) -> BratDocument:
+    """The ``.ann`` content for a document ``text`` and one layer's spans and relations."""
+    lines: list[str] = []
+    tid: dict[int | None, str] = {}
+    multiline = 0
+    for n, sp in enumerate(spans, start=1):
+        covered = text[sp.start : sp.end]
+        shown = re.sub(r"[\r\n\t\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]", " ", covered)
+        multiline += shown != covered and any(c in covered for c in "\r\n\u2028\u2029\x85")
+        tid[sp.id] = f"T{n}"
+        lines.append(f"T{n}\t{brat_type(sp.label)} {sp.start} {sp.end}\t{shown}\n")
+    n_rel = 0
+    for rel in relations:
+        n_rel += 1
+        lines.append(f"R{n_rel}\t{brat_type(rel.label)} Arg1:{tid[rel.head]} Arg2:{tid[rel.child]}\n")
+    return BratDocument(ann="".join(lines), entities=len(spans), relations=n_rel, multiline_spans=multiline)
+
+
+def annotation_conf(entity_labels: Iterable[str], signatures: Iterable[tuple[str, str, str]]) -> str:
+    """brat's ``annotation.conf`` for these entity labels and (relation, head label, child label)
+    signatures; every label is passed through :func:`brat_type`."""
+    ents: list[str] = []
+    for lab in entity_labels:
+        t = brat_type(lab)
+        if t not in ents:
+            ents.append(t)
+    args: dict[str, tuple[list[str], list[str]]] = {}
+    for rel, head, child in signatures:
+        a1, a2 = args.setdefault(brat_type(rel), ([], []))
+        for lst, lab in ((a1, brat_type(head)), (a2, brat_type(child))):
+            if lab not in lst:
+                lst.append(lab)
+            if lab not in ents:
+                ents.append(lab)
+    out = ["# Written by the annotator export (brat standoff).\n", "[entities]\n"]
+    out.extend(f"{e}\n" for e in ents)
+    out.append("\n[relations]\n")
+    for rel, (a1, a2) in args.items():
+        out.append(f"{rel}\tArg1:{'|'.join(a1)}, Arg2:{'|'.join(a2)}\n")
+    out.append("\n[events]\n\n[attributes]\n")
+    return "".join(out)
