@@ -844,7 +844,7 @@ def _overlap_match(
     order = sorted(range(len(b_iv)), key=lambda j: b_iv[j])
     starts = [b_iv[j][0] for j in order]
     maxlen = max((e - s for s, e in b_iv), default=0)
-    adj: list[list[int]] = []
+    adj: list[list[tuple[bool, int, int]]] = []
     for s, e in a_iv:
         cands = []
         lo = bisect_right(starts, s - maxlen)
@@ -855,9 +855,15 @@ def _overlap_match(
             if be > s:
                 exact = (bs, be) == (s, e)
                 cands.append((not exact, -(min(e, be) - max(s, bs)), j))
-        cands.sort()
-        adj.append([j for _, _, j in cands])
-    ma = _max_matching(adj, len(b_iv))
+        adj.append(cands)
+    return _preferred_matching(adj, len(b_iv))
+
+
+def _preferred_matching(cands: Sequence[list[tuple[bool, int, int]]], n_b: int) -> list[tuple[int, int]]:
+    """Maximum one-to-one matching; each a-item's ``(not exact, -overlap, j)`` candidates are
+    tried best first (exact, then larger overlaps). Returns the matched ``(i, j)`` pairs."""
+    adj = [[j for _, _, j in sorted(c)] for c in cands]
+    ma = _max_matching(adj, n_b)
     return [(i, j) for i, j in enumerate(ma) if j >= 0]
 
 
@@ -922,7 +928,7 @@ def _match_group(aks: Sequence[Any], bks: Sequence[Any], intervals: Any) -> list
     b_iv = [intervals(k) for k in bks]
     if len(a_iv[0]) == 1:
         return _overlap_match(aks, bks, [x[0] for x in a_iv], [x[0] for x in b_iv])
-    adj = []
+    adj: list[list[tuple[bool, int, int]]] = []
     for ia in a_iv:
         cands = []
         for j, ib in enumerate(b_iv):
@@ -930,10 +936,8 @@ def _match_group(aks: Sequence[Any], bks: Sequence[Any], intervals: Any) -> list
                 exact = ia == ib
                 ov = sum(min(e1, e2) - max(s1, s2) for (s1, e1), (s2, e2) in zip(ia, ib))
                 cands.append((not exact, -ov, j))
-        cands.sort()
-        adj.append([j for _, _, j in cands])
-    ma = _max_matching(adj, len(b_iv))
-    return [(i, j) for i, j in enumerate(ma) if j >= 0]
+        adj.append(cands)
+    return _preferred_matching(adj, len(b_iv))
 
 
 def span_f1(

@@ -4,7 +4,9 @@ Each subcommand lives in a module of :mod:`annotator.commands` exposing
 ``register(subparsers) -> None``; the parser it adds sets ``func`` to a callable taking the
 parsed arguments and returning an exit status. Errors meant for the user
 (:class:`corpus.errors.CorpusError`) are printed as one line on stderr with a non-zero exit,
-never as a traceback; Ctrl-C exits with 130 after the running command has kept what it finished.
+never as a traceback; Ctrl-C exits with 130 and one line saying what became of the work. A
+command whose work is all or nothing sets ``interrupted`` (with ``set_defaults``) to say so;
+the default, :data:`INTERRUPTED`, suits commands that keep what they finished.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from corpus.errors import CorpusError
 
-__all__ = ["main", "build_parser", "COMMAND_MODULES"]
+__all__ = ["main", "build_parser", "COMMAND_MODULES", "INTERRUPTED"]
+
+#: What Ctrl-C leaves behind, unless the command's ``interrupted`` default says otherwise.
+INTERRUPTED = "finished work was kept"
 
 #: Modules of :mod:`annotator.commands`, in the order their commands are listed in ``--help``.
 COMMAND_MODULES = (
@@ -64,8 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CorpusError as exc:
         print(f"annotator {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as exc:
+        # A damaged, full or unreadable project file met while working (opening it is checked
+        # by the store). Misuse of the database is a bug, not the user's: keep its traceback.
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+            raise
+        where = getattr(args, "project", None) or "the project file"
+        print(f"annotator {args.command}: error: {where}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f"annotator {args.command}: interrupted; finished work was kept", file=sys.stderr)
+        what = getattr(args, "interrupted", None) or INTERRUPTED
+        print(f"annotator {args.command}: interrupted; {what}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -62,6 +62,20 @@ def check_overlap(store: Store, span: Span, ignore_id: int | None = None) -> Non
             )
 
 
+def _existing_span(store: Store, span_id: int) -> Span:
+    span = store.get_span(span_id)
+    if span is None:
+        raise AnnotationError(f"span {span_id} no longer exists")
+    return span
+
+
+def _existing_relation(store: Store, relation_id: int) -> Relation:
+    rel = store.get_relation(relation_id)
+    if rel is None:
+        raise AnnotationError(f"relation {relation_id} no longer exists")
+    return rel
+
+
 @dataclass(frozen=True)
 class AddSpan:
     """Add a span (refused when it overlaps another in its layer and overlaps are off)."""
@@ -74,7 +88,10 @@ class AddSpan:
         with store.transaction():
             if self.check:
                 check_overlap(store, self.span)
-            added = store.add_span(self.span)
+            [(added, created)] = store.insert_spans([self.span])
+        if not created:
+            # The layer already held this span: undoing must not delete the one that was there.
+            return Batch((), description=self.description)
         return DeleteSpan(added.id or 0, description=self.description)
 
     @property
@@ -124,9 +141,7 @@ class Relabel:
     description: str = "Relabel span"
 
     def apply(self, store: Store) -> Edit:
-        old = store.get_span(self.span_id)
-        if old is None:
-            raise AnnotationError(f"span {self.span_id} no longer exists")
+        old = _existing_span(store, self.span_id)
         store.update_span(self.span_id, label=self.label)
         return Relabel(self.span_id, old.label, description=self.description)
 
@@ -141,11 +156,13 @@ class Resize:
     description: str = "Resize span"
 
     def apply(self, store: Store) -> Edit:
-        old = store.get_span(self.span_id)
-        if old is None:
-            raise AnnotationError(f"span {self.span_id} no longer exists")
+        old = _existing_span(store, self.span_id)
+        try:
+            resized = replace(old, start=self.start, end=self.end)
+        except ValueError as exc:  # offsets out of order: refused like any other rule
+            raise AnnotationError(f"document {old.doc_id}: span {self.span_id}: {exc}") from None
         with store.transaction():
-            check_overlap(store, replace(old, start=self.start, end=self.end), ignore_id=old.id)
+            check_overlap(store, resized, ignore_id=old.id)
             store.update_span(self.span_id, start=self.start, end=self.end)
         return Resize(self.span_id, old.start, old.end, description=self.description)
 
@@ -160,7 +177,10 @@ class AddRelation:
     def apply(self, store: Store) -> Edit:
         if self.relation.head == self.relation.child:
             raise AnnotationError("a relation needs two different spans")
-        added = store.add_relation(self.relation)
+        [(added, created)] = store.insert_relations([self.relation])
+        if not created:
+            # The layer already held this relation: undoing must not delete the one that was there.
+            return Batch((), description=self.description)
         return DeleteRelation(added.id or 0, description=self.description)
 
 
@@ -187,9 +207,7 @@ class RelabelRelation:
     description: str = "Relabel relation"
 
     def apply(self, store: Store) -> Edit:
-        old = store.get_relation(self.relation_id)
-        if old is None:
-            raise AnnotationError(f"relation {self.relation_id} no longer exists")
+        old = _existing_relation(store, self.relation_id)
         store.update_relation(self.relation_id, self.label)
         return RelabelRelation(self.relation_id, old.label, description=self.description)
 
@@ -209,8 +227,8 @@ class SetStatus:
 
 
 @dataclass(frozen=True)
-class Reject:
-    """Remember that a person rejected a suggestion (it is never proposed to them again)."""
+class _RejectionEdit:
+    """A rejected suggestion: (document, annotator, start, end, label)."""
 
     doc_id: int
     annotator: str
@@ -219,25 +237,29 @@ class Reject:
     label: str
     description: str = "Reject suggestion"
 
-    def apply(self, store: Store) -> Edit:
-        store.add_rejection(self.doc_id, self.annotator, self.start, self.end, self.label)
-        return Unreject(self.doc_id, self.annotator, self.start, self.end, self.label, self.description)
+    @property
+    def _key(self) -> tuple[int, str, int, int, str]:
+        return (self.doc_id, self.annotator, self.start, self.end, self.label)
 
 
 @dataclass(frozen=True)
-class Unreject:
-    """Forget a rejection (the inverse of :class:`Reject`)."""
-
-    doc_id: int
-    annotator: str
-    start: int
-    end: int
-    label: str
-    description: str = "Reject suggestion"
+class Reject(_RejectionEdit):
+    """Remember that a person rejected a suggestion (it is never proposed to them again)."""
 
     def apply(self, store: Store) -> Edit:
-        store.remove_rejection(self.doc_id, self.annotator, self.start, self.end, self.label)
-        return Reject(self.doc_id, self.annotator, self.start, self.end, self.label, self.description)
+        if not store.add_rejection(*self._key):
+            # Already rejected: undoing must not forget the earlier rejection.
+            return Batch((), description=self.description)
+        return Unreject(*self._key, self.description)
+
+
+@dataclass(frozen=True)
+class Unreject(_RejectionEdit):
+    """Forget a rejection (the inverse of :class:`Reject`)."""
+
+    def apply(self, store: Store) -> Edit:
+        store.remove_rejection(*self._key)
+        return Reject(*self._key, self.description)
 
 
 @dataclass(frozen=True)

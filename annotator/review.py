@@ -79,8 +79,46 @@ SOURCE_AGREED = "review:agreed"
 SOURCE_PICKED = "review:picked"
 
 
+class _Voted:
+    """What span and relation items share: the compared annotators' votes and gold's copy."""
+
+    votes: Mapping[str, bool]
+    gold_id: int | None
+    conflicts_with: tuple[object, ...]
+
+    @property
+    def in_gold(self) -> bool:
+        """True when the gold layer holds this item."""
+        return self.gold_id is not None
+
+    @property
+    def n_votes(self) -> int:
+        """How many compared annotators hold this item."""
+        return sum(1 for v in self.votes.values() if v)
+
+    @property
+    def n_annotators(self) -> int:
+        """How many annotators were compared."""
+        return len(self.votes)
+
+    @property
+    def vote_text(self) -> str:
+        """Votes as the reviewer reads them, e.g. ``"2/3"``."""
+        return f"{self.n_votes}/{self.n_annotators}"
+
+    @property
+    def agreed(self) -> bool:
+        """True when every compared annotator (at least one) holds this item."""
+        return bool(self.votes) and all(self.votes.values())
+
+    @property
+    def in_conflict(self) -> bool:
+        """True when another version of this item exists."""
+        return bool(self.conflicts_with)
+
+
 @dataclass(frozen=True)
-class SpanItem:
+class SpanItem(_Voted):
     """One distinct span on the document and who holds it.
 
     ``votes`` has one entry per compared annotator (``True`` when their layer holds exactly this
@@ -111,44 +149,17 @@ class SpanItem:
         return self.key[2]
 
     @property
-    def in_gold(self) -> bool:
-        """True when the gold layer holds this span."""
-        return self.gold_id is not None
-
-    @property
-    def n_votes(self) -> int:
-        """How many compared annotators hold this span."""
-        return sum(1 for v in self.votes.values() if v)
-
-    @property
-    def n_annotators(self) -> int:
-        """How many annotators were compared."""
-        return len(self.votes)
-
-    @property
-    def vote_text(self) -> str:
-        """Votes as the reviewer reads them, e.g. ``"2/3"``."""
-        return f"{self.n_votes}/{self.n_annotators}"
-
-    @property
-    def agreed(self) -> bool:
-        """True when every compared annotator (at least one) holds this span."""
-        return bool(self.votes) and all(self.votes.values())
-
-    @property
-    def in_conflict(self) -> bool:
-        """True when another version of this stretch of text exists."""
-        return bool(self.conflicts_with)
-
-    @property
     def position(self) -> tuple[int, int]:
         """Where the item sits in the text, for ordering."""
         return (self.start, self.end)
 
 
 @dataclass(frozen=True)
-class RelationItem:
-    """One distinct relation on the document and who holds it (see :class:`SpanItem`)."""
+class RelationItem(_Voted):
+    """One distinct relation on the document and who holds it (see :class:`SpanItem`).
+
+    ``in_gold`` means gold holds this relation between gold's copies of the spans.
+    """
 
     key: RelationKey
     votes: Mapping[str, bool]
@@ -169,31 +180,6 @@ class RelationItem:
     @property
     def label(self) -> str:
         return self.key[2]
-
-    @property
-    def in_gold(self) -> bool:
-        """True when the gold layer holds this relation (between gold's copies of the spans)."""
-        return self.gold_id is not None
-
-    @property
-    def n_votes(self) -> int:
-        return sum(1 for v in self.votes.values() if v)
-
-    @property
-    def n_annotators(self) -> int:
-        return len(self.votes)
-
-    @property
-    def vote_text(self) -> str:
-        return f"{self.n_votes}/{self.n_annotators}"
-
-    @property
-    def agreed(self) -> bool:
-        return bool(self.votes) and all(self.votes.values())
-
-    @property
-    def in_conflict(self) -> bool:
-        return bool(self.conflicts_with)
 
     @property
     def position(self) -> tuple[int, int]:

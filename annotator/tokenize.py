@@ -61,36 +61,32 @@ def tokenize_many(
 def words_and_spaces(text: str, tokens: Sequence[Offsets]) -> tuple[list[str], list[bool]]:
     """spaCy's ``words``/``spaces`` for stored offsets.
 
-    A token is followed by a space when exactly one ``" "`` separates it from the next token (or
-    ends the text). Any other gap (newlines, several spaces, text between tokens that the stored
-    tokens do not cover) becomes a whitespace token of its own, as spaCy's tokenizer would make,
-    so ``Doc.text`` always equals ``text``.
+    A token is followed by a space when the gap after it (before the next token or the end of the
+    text) starts with ``" "``; the rest of a gap (newlines, further spaces, text the stored
+    tokens do not cover) becomes a token of its own, as spaCy's tokenizer would make, so
+    ``Doc.text`` always equals ``text``.
     """
     words: list[str] = []
     spaces: list[bool] = []
+
+    def gap(between: str) -> None:
+        # spaCy attaches one leading space to the token before; the rest is a token of its own
+        if words and not spaces[-1] and between.startswith(" "):
+            spaces[-1] = True
+            between = between[1:]
+        if between:
+            words.append(between)
+            spaces.append(False)
+
     pos = 0
     for start, end in tokens:
         if start > pos:
-            gap = text[pos:start]
-            if words and gap == " " and not spaces[-1]:
-                spaces[-1] = True
-            elif words and gap.startswith(" ") and not spaces[-1]:
-                spaces[-1] = True
-                words.append(gap[1:])
-                spaces.append(False)
-            else:
-                words.append(gap)
-                spaces.append(False)
+            gap(text[pos:start])
         words.append(text[start:end])
         spaces.append(False)
         pos = end
     if pos < len(text):
-        tail = text[pos:]
-        if words and tail == " " and not spaces[-1]:
-            spaces[-1] = True
-        else:
-            words.append(tail)
-            spaces.append(False)
+        gap(text[pos:])
     return words, spaces
 
 

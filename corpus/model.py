@@ -21,9 +21,14 @@ __all__ = [
     "LayerKind",
     "Relation",
     "Span",
+    "Offsets",
     "content_hash",
     "layer_kind",
     "is_person_layer",
+    "is_suggester_layer",
+    "token_index_at",
+    "snap_to_tokens",
+    "is_token_aligned",
 ]
 
 #: The layer holding the adjudicated (reviewed) annotations.

@@ -43,13 +43,13 @@ def register(subparsers: Any) -> None:
         "--disagreements", type=int, default=0, metavar="N",
         help="also list the first N disagreements in the table (the JSON always has them all)",
     )
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, interrupted="the project was not changed")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status."""
     from annotator.agreement_report import agreement_job, format_report
-    from annotator.progress import drain, run_with_bar
+    from annotator.progress import run_with_bar
     from corpus.store import open_store
 
     store = open_store(args.project)
@@ -60,10 +60,7 @@ def run(args: argparse.Namespace) -> int:
             labels=_split(args.labels),
             all_docs=args.all_docs,
         )
-        # A bar only on a terminal (run_with_bar's disabled bar lacks ``unit`` in this tqdm).
-        report: dict[str, Any] = (
-            run_with_bar(job, "agreement") if sys.stderr.isatty() else drain(job)  # type: ignore[assignment]
-        )
+        report: dict[str, Any] = run_with_bar(job, "agreement")  # type: ignore[assignment]  # bar on a terminal
     finally:
         store.close()
     if args.json:

@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--annotator", metavar="NAME",
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
 
 def _remove_project(path: Path) -> None:
@@ -52,23 +52,21 @@ def _remove_project(path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status."""
     from annotator.importing import ImportReport, import_job
-    from annotator.progress import drain, run_with_bar
+    from annotator.progress import run_with_bar
     from corpus.store import Store
 
     project = Path(args.project)
     created = not project.exists()
     store = Store(project, create=True)
     ok = False
+    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
     try:
-        job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
-        # A bar only on a terminal: run_with_bar's disabled tqdm lacks ``unit`` (reported).
-        if not args.quiet and sys.stderr.isatty():
-            report = run_with_bar(job, "import")
-        else:
-            report = drain(job)  # type: ignore[assignment]
+        # a bar only on a terminal, never with --quiet
+        report = run_with_bar(job, "import", enabled=False if args.quiet else None)
         assert isinstance(report, ImportReport)
         ok = True
     finally:
+        job.close()  # an interrupted job rolls back while its connection is still open
         store.close()
         if not ok and created:
             _remove_project(project)

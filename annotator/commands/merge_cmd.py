@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from annotator.merge import MergeReport, merge_job
-from annotator.progress import drain, run_with_bar
+from annotator.progress import run_with_bar
 from corpus.store import open_store
 
 __all__ = ["register", "func"]
@@ -34,15 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--create", action="store_true", help="create PROJECT.db when it does not exist")
     p.add_argument("--json", action="store_true", help="print the merge report as JSON")
-    p.set_defaults(func=func)
+    p.set_defaults(func=func, interrupted="nothing was merged; the project is as it was")
 
 
 def func(args: argparse.Namespace) -> int:
     """Run the merge with a progress bar and print a summary line (or JSON)."""
     with open_store(args.project, create=args.create) as store:
         job = merge_job(store, args.others, prefer=args.prefer)
-        # A bar only on a terminal: run_with_bar's disabled tqdm lacks ``unit`` (reported).
-        report = run_with_bar(job, "merge") if sys.stderr.isatty() else drain(job)
+        try:
+            report = run_with_bar(job, "merge")  # a bar only on a terminal
+        finally:
+            job.close()  # an interrupted job rolls back while its connection is still open
     assert isinstance(report, MergeReport)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

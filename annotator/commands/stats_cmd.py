@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file")
     p.add_argument("--json", action="store_true", help="print JSON (a stable shape for scripts)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, interrupted="the project was not changed")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,9 @@ counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) cannot becom
 is an error naming the file and line. A ``T`` whose text differs from the ``.txt`` at its
 offsets gets a warning (the offsets are kept).
 
-The ``.txt`` is read without newline translation, so offsets stay those brat wrote.
+The ``.txt`` is read without newline translation, so offsets stay those brat wrote. brat reads a
+``.txt`` as plain UTF-8, so a leading byte-order mark is a character to it: the document's text
+drops the mark (as every importer does) and the offsets are moved back by one to match.
 """
 
 from __future__ import annotations
@@ -41,12 +43,18 @@ def _resolve_pair(path: Path) -> tuple[Path, Path]:
     return path, ann_path_for(path)
 
 
+def _starts_with_bom(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(3) == b"\xef\xbb\xbf"
+
+
 def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
     """Yield the document of one brat pair (``path`` may name the ``.txt`` or the ``.ann``)."""
     txt, ann = _resolve_pair(Path(path))
     if not txt.exists():
         raise InputError(str(ann), f"no text file {txt.name} next to it")
     text = read_text_file(txt)
+    bom = _starts_with_bom(txt)  # brat counted it; ``text`` does not hold it
     a = str(ann)
     spans: list[tuple[int, int, str]] = []
     rels: list[tuple[int, int, str]] = []
@@ -76,9 +84,13 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
                         lineno,
                     )
                 parts = offs.split()
-                if len(parts) != 2 or not all(x.isdigit() for x in parts):
+                if len(parts) != 2 or not all(x.isascii() and x.isdigit() for x in parts):
                     raise InputError(a, f"{tid} has bad offsets {offs!r}", lineno)
                 s, e = int(parts[0]), int(parts[1])
+                if bom and e > s:
+                    s, e = max(s - 1, 0), e - 1
+                    if e == 0:
+                        raise InputError(a, f"{tid} covers only the byte-order mark of {txt.name}", lineno)
                 if e <= s:
                     raise InputError(a, f"{tid} span {s}-{e}: end is not after start", lineno)
                 if e > len(text):

@@ -33,7 +33,7 @@ from corpus.formats.doccano import read_doccano
 from corpus.formats.jsonl import read_jsonl
 from corpus.formats.prodigy import read_prodigy
 from corpus.formats.records import ImportRecord
-from corpus.formats.txt import read_txt
+from corpus.formats.txt import TEXT_SUFFIXES, read_txt
 
 __all__ = ["FORMATS", "InputFile", "detect_format", "expand_paths", "read_records", "sniff_line"]
 
@@ -42,10 +42,8 @@ FORMATS = ("auto", "txt", "jsonl", "prodigy", "doccano", "brat", "conll")
 
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 CONLL_SUFFIXES = (".conll", ".conllx", ".conll03", ".iob", ".iob2", ".bio", ".bilou", ".tsv")
-TEXT_SUFFIXES = (".txt", ".text")
 
 _TAG = re.compile(r"^(O|[BIELUS][-_]\S+)$")
-
 
 
 @dataclass(frozen=True)

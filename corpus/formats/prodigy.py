@@ -38,7 +38,7 @@ def _tokens(obj: Mapping[str, Any], text: str, path: str, line: int) -> tuple[tu
         if not isinstance(t, dict) or "start" not in t or "end" not in t:
             raise InputError(path, "each token needs \"start\" and \"end\"", line)
         s, e = t["start"], t["end"]
-        if not isinstance(s, int) or not isinstance(e, int) or s < prev_end or e < s or e > len(text):
+        if not isinstance(s, int) or not isinstance(e, int) or s < prev_end or e <= s or e > len(text):
             raise InputError(path, f"token {t.get('id', len(out))} has bad offsets {s}-{e}", line)
         out.append((s, e))
         prev_end = e

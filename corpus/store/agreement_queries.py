@@ -76,38 +76,29 @@ def layer_relation_rows(store: Store, layers: Sequence[str]) -> list[RelationRow
     return [tuple(r) for r in store.db.execute(sql, list(layers)).fetchall()]  # type: ignore[misc]
 
 
-def layer_documents_done(store: Store, layers: Sequence[str]) -> dict[str, set[int]]:
-    """For each layer (annotator), the documents it marked ``done``."""
+def _documents_by_layer(store: Store, sql: str, layers: Sequence[str]) -> dict[str, set[int]]:
+    """Run ``sql`` (rows ``(layer, doc_id)``; ``{marks}`` stands for the layers' placeholders)
+    and group the documents by layer; every given layer gets a set, maybe empty."""
     out: dict[str, set[int]] = {layer: set() for layer in layers}
     if not layers:
         return out
-    for doc_id, annotator in store.db.execute(
-        f"SELECT doc_id, annotator FROM statuses WHERE status = 'done' AND annotator IN ({_marks(len(layers))})",
-        list(layers),
-    ):
-        out[annotator].add(doc_id)
+    for layer, doc_id in store.db.execute(sql.format(marks=_marks(len(layers))), list(layers)):
+        out[layer].add(doc_id)
     return out
+
+
+def layer_documents_done(store: Store, layers: Sequence[str]) -> dict[str, set[int]]:
+    """For each layer (annotator), the documents it marked ``done``."""
+    return _documents_by_layer(
+        store, "SELECT annotator, doc_id FROM statuses WHERE status = 'done' AND annotator IN ({marks})", layers
+    )
 
 
 def layer_span_documents(store: Store, layers: Sequence[str]) -> dict[str, set[int]]:
     """For each layer, the documents where it has at least one span."""
-    out: dict[str, set[int]] = {layer: set() for layer in layers}
-    if not layers:
-        return out
-    for layer, doc_id in store.db.execute(
-        f"SELECT DISTINCT layer, doc_id FROM spans WHERE layer IN ({_marks(len(layers))})", list(layers)
-    ):
-        out[layer].add(doc_id)
-    return out
+    return _documents_by_layer(store, "SELECT DISTINCT layer, doc_id FROM spans WHERE layer IN ({marks})", layers)
 
 
 def suggested_documents_by_layer(store: Store, layers: Sequence[str]) -> dict[str, set[int]]:
     """For each layer, the documents its suggester has processed."""
-    out: dict[str, set[int]] = {layer: set() for layer in layers}
-    if not layers:
-        return out
-    for layer, doc_id in store.db.execute(
-        f"SELECT layer, doc_id FROM suggested WHERE layer IN ({_marks(len(layers))})", list(layers)
-    ):
-        out[layer].add(doc_id)
-    return out
+    return _documents_by_layer(store, "SELECT layer, doc_id FROM suggested WHERE layer IN ({marks})", layers)

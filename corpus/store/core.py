@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -179,6 +178,33 @@ _SPAN_COLS = 'id, doc_id, layer, start, "end", label, source, score'
 _REL_COLS = "id, doc_id, layer, head_id, child_id, label, source"
 
 
+def _where(
+    doc_id: int | None, layers: str | Sequence[str] | None, label: str | None = None
+) -> tuple[str, list[Any]]:
+    """`` WHERE ...`` (or ``""``) and its parameters for the span and relation listings."""
+    where: list[str] = []
+    params: list[Any] = []
+    if doc_id is not None:
+        where.append("doc_id = ?")
+        params.append(doc_id)
+    if layers is not None:
+        layer_list = [layers] if isinstance(layers, str) else list(layers)
+        where.append(f"layer IN ({','.join('?' * len(layer_list))})")
+        params.extend(layer_list)
+    if label is not None:
+        where.append("label = ?")
+        params.append(label)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _json_or_none(value: Any) -> Any:
+    """``value`` decoded as JSON, or ``None`` when it is not JSON text (a foreign file)."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _translate_operational(path: str, exc: sqlite3.Error) -> ProjectError:
     msg = str(exc)
     if "locked" in msg or "busy" in msg:
@@ -205,8 +231,13 @@ class Store:
         if not memory and p.exists() and p.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project file")
         is_new = memory or not p.exists() or p.stat().st_size == 0
+        #: The backup copy written before a migration (``None`` when the file was not migrated).
+        self.backup_path: Path | None = None
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _translate_operational(self.path, exc) from exc
+        try:
             self.db = sqlite_utils.Database(conn)
             if is_new:
                 self._configure(memory)
@@ -214,10 +245,13 @@ class Store:
             else:
                 # Identify the file before changing anything in it (WAL mode is a change).
                 self._check_version(migrate, configure=lambda: self._configure(memory))
-        except sqlite3.Error as exc:
+        except BaseException as exc:
+            # A refused file (foreign, newer, older, corrupt) must not keep a connection open.
             with contextlib.suppress(Exception):
                 conn.close()
-            raise _translate_operational(self.path, exc) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise _translate_operational(self.path, exc) from exc
+            raise
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _configure(self, memory: bool) -> None:
@@ -249,7 +283,7 @@ class Store:
         if "settings" not in tables or "documents" not in tables:
             raise NotAProjectError(f"{self.path}: not a project file of this program")
         row = self.db.execute("SELECT value FROM settings WHERE key = 'app'").fetchone()
-        if row is None or json.loads(row[0]) != APP_ID:
+        if row is None or _json_or_none(row[0]) != APP_ID:
             raise NotAProjectError(f"{self.path}: not a project file of this program")
         version = self.schema_version
         if version > SCHEMA_VERSION:
@@ -282,7 +316,7 @@ class Store:
                 step(self.db)
                 version += 1
                 self.db.execute(f"PRAGMA user_version = {version}")
-        self.backup_path: Path | None = backup
+        self.backup_path = backup
 
     @property
     def schema_version(self) -> int:
@@ -338,13 +372,9 @@ class Store:
         now = _now()
         with self.transaction():
             for doc in docs:
-                existing = self.document_id_by_hash(doc.hash)
-                if existing is not None:
-                    out.append((existing, False))
-                    continue
                 cur = self.db.execute(
                     "INSERT INTO documents(name, text, meta, hash, tokens, sents, n_tokens, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
                     [
                         doc.name,
                         doc.text,
@@ -356,7 +386,10 @@ class Store:
                         now,
                     ],
                 )
-                out.append((int(cur.lastrowid), True))
+                if cur.rowcount:
+                    out.append((int(cur.lastrowid), True))
+                else:  # the text is already in the project (one text, one document)
+                    out.append((self.document_id_by_hash(doc.hash), False))  # type: ignore[arg-type]
         return out
 
     def add_document(self, doc: Document) -> int:
@@ -552,12 +585,12 @@ class Store:
 
     def delete_layer_annotations(self, layer: str, doc_ids: Sequence[int] | None = None) -> int:
         """Remove a layer's spans (and so its relations), optionally only on some documents."""
-        if doc_ids is None:
-            cur = self.db.execute("DELETE FROM spans WHERE layer = ?", [layer])
-            self.db.execute("DELETE FROM suggested WHERE layer = ?", [layer])
-            return cur.rowcount
         n = 0
         with self.transaction():
+            if doc_ids is None:
+                n = self.db.execute("DELETE FROM spans WHERE layer = ?", [layer]).rowcount
+                self.db.execute("DELETE FROM suggested WHERE layer = ?", [layer])
+                return n
             for d in doc_ids:
                 n += self.db.execute("DELETE FROM spans WHERE layer = ? AND doc_id = ?", [layer, d]).rowcount
                 self.db.execute("DELETE FROM suggested WHERE layer = ? AND doc_id = ?", [layer, d])
@@ -571,7 +604,12 @@ class Store:
         duplicated: the existing one is returned. A span carrying an ``id`` is inserted with that
         id (undo uses this to restore exactly what was deleted).
         """
-        out: list[Span] = []
+        return [sp for sp, _created in self.insert_spans(spans)]
+
+    def insert_spans(self, spans: Iterable[Span]) -> list[tuple[Span, bool]]:
+        """Like :meth:`add_spans`, also telling for each span whether it was new (``True``)
+        or already in its layer (``False``, the existing span is returned)."""
+        out: list[tuple[Span, bool]] = []
         now = _now()
         seen_layers: set[str] = set()
         with self.transaction():
@@ -579,22 +617,29 @@ class Store:
                 if sp.layer not in seen_layers:
                     self.ensure_layer(sp.layer)
                     seen_layers.add(sp.layer)
-                cur = self.db.execute(
+                out.append(self._insert_unique(
+                    sp,
                     'INSERT INTO spans(id, doc_id, layer, start, "end", label, source, score, created_at)'
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     ' ON CONFLICT(doc_id, layer, start, "end", label) DO NOTHING',
                     [sp.id, sp.doc_id, sp.layer, sp.start, sp.end, sp.label, sp.source, sp.score, now],
-                )
-                if cur.rowcount:
-                    out.append(replace(sp, id=int(cur.lastrowid)))
-                else:
-                    row = self.db.execute(
-                        f'SELECT {_SPAN_COLS} FROM spans WHERE doc_id = ? AND layer = ? AND start = ?'
-                        ' AND "end" = ? AND label = ?',
-                        [sp.doc_id, sp.layer, sp.start, sp.end, sp.label],
-                    ).fetchone()
-                    out.append(_span_from_row(row))
+                    f'SELECT {_SPAN_COLS} FROM spans WHERE doc_id = ? AND layer = ? AND start = ?'
+                    ' AND "end" = ? AND label = ?',
+                    [sp.doc_id, sp.layer, sp.start, sp.end, sp.label],
+                    _span_from_row,
+                ))
         return out
+
+    def _insert_unique(
+        self, item: Any, insert_sql: str, params: Sequence[Any], select_sql: str, key: Sequence[Any],
+        from_row: Callable[[Sequence[Any]], Any],
+    ) -> tuple[Any, bool]:
+        """Insert a row that may already exist (``ON CONFLICT DO NOTHING``): ``(item with its new
+        id, True)``, or ``(the existing row as an item, False)``."""
+        cur = self.db.execute(insert_sql, params)
+        if cur.rowcount:
+            return replace(item, id=int(cur.lastrowid)), True
+        return from_row(self.db.execute(select_sql, key).fetchone()), False
 
     def add_span(self, span: Span) -> Span:
         """Insert one span (its own transaction) and return it with its id."""
@@ -610,21 +655,8 @@ class Store:
         label: str | None = None,
     ) -> list[Span]:
         """Spans of a document and/or layers, ordered by position."""
-        where, params = [], []  # type: tuple[list[str], list[Any]]
-        if doc_id is not None:
-            where.append("doc_id = ?")
-            params.append(doc_id)
-        if layers is not None:
-            layer_list = [layers] if isinstance(layers, str) else list(layers)
-            where.append(f"layer IN ({','.join('?' * len(layer_list))})")
-            params.extend(layer_list)
-        if label is not None:
-            where.append("label = ?")
-            params.append(label)
-        sql = f"SELECT {_SPAN_COLS} FROM spans"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += ' ORDER BY doc_id, start, "end", layer, label'
+        where, params = _where(doc_id, layers, label)
+        sql = f'SELECT {_SPAN_COLS} FROM spans{where} ORDER BY doc_id, start, "end", layer, label'
         return [_span_from_row(r) for r in self.db.execute(sql, params).fetchall()]
 
     def iter_layer_spans(self, layer: str, doc_ids: Sequence[int] | None = None) -> Iterator[tuple[int, list[Span]]]:
@@ -670,12 +702,15 @@ class Store:
         sp = self.get_span(span_id)
         if sp is None:
             raise AnnotationError(f"no span with id {span_id}")
-        new = replace(
-            sp,
-            label=sp.label if label is None else label,
-            start=sp.start if start is None else start,
-            end=sp.end if end is None else end,
-        )
+        try:
+            new = replace(
+                sp,
+                label=sp.label if label is None else label,
+                start=sp.start if start is None else start,
+                end=sp.end if end is None else end,
+            )
+        except ValueError as exc:  # offsets out of order
+            raise AnnotationError(f"document {sp.doc_id}: span {span_id}: {exc}") from None
         try:
             self.db.execute(
                 'UPDATE spans SET label = ?, start = ?, "end" = ? WHERE id = ?',
@@ -693,36 +728,57 @@ class Store:
 
     # -- relations ---------------------------------------------------------------------------
     def add_relations(self, relations: Iterable[Relation]) -> list[Relation]:
-        """Insert relations (one transaction); both spans must exist in the relation's layer."""
-        out: list[Relation] = []
+        """Insert relations (one transaction); both spans must exist in the relation's layer.
+
+        A relation already in the project (same head, child and label) is not duplicated: the
+        existing one is returned.
+        """
+        return [rel for rel, _created in self.insert_relations(relations)]
+
+    def insert_relations(self, relations: Iterable[Relation]) -> list[tuple[Relation, bool]]:
+        """Like :meth:`add_relations`, also telling for each relation whether it was new."""
+        rels = list(relations)
+        out: list[tuple[Relation, bool]] = []
         now = _now()
         with self.transaction():
-            for rel in relations:
+            ends = self._span_owners({sid for rel in rels for sid in (rel.head, rel.child)})
+            seen_layers: set[str] = set()
+            for rel in rels:
                 for sid in (rel.head, rel.child):
-                    sp = self.get_span(sid)
-                    if sp is None or sp.doc_id != rel.doc_id:
+                    owner = ends.get(sid)
+                    if owner is None or owner[0] != rel.doc_id:
                         raise AnnotationError(
                             f"document {rel.doc_id}: relation {rel.label!r} points to span {sid}, which does not exist"
                         )
-                    if sp.layer != rel.layer:
+                    if owner[1] != rel.layer:
                         raise AnnotationError(
                             f"document {rel.doc_id}: relation {rel.label!r} in layer {rel.layer!r} "
-                            f"points to a span of layer {sp.layer!r}"
+                            f"points to a span of layer {owner[1]!r}"
                         )
-                self.ensure_layer(rel.layer)
-                cur = self.db.execute(
+                if rel.layer not in seen_layers:
+                    self.ensure_layer(rel.layer)
+                    seen_layers.add(rel.layer)
+                out.append(self._insert_unique(
+                    rel,
                     "INSERT INTO relations(id, doc_id, layer, head_id, child_id, label, source, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(head_id, child_id, label) DO NOTHING",
                     [rel.id, rel.doc_id, rel.layer, rel.head, rel.child, rel.label, rel.source, now],
-                )
-                if cur.rowcount:
-                    out.append(replace(rel, id=int(cur.lastrowid)))
-                else:
-                    row = self.db.execute(
-                        f"SELECT {_REL_COLS} FROM relations WHERE head_id = ? AND child_id = ? AND label = ?",
-                        [rel.head, rel.child, rel.label],
-                    ).fetchone()
-                    out.append(_relation_from_row(row))
+                    f"SELECT {_REL_COLS} FROM relations WHERE head_id = ? AND child_id = ? AND label = ?",
+                    [rel.head, rel.child, rel.label],
+                    _relation_from_row,
+                ))
+        return out
+
+    def _span_owners(self, span_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """``span id -> (doc_id, layer)`` for those of the given spans that exist (batched)."""
+        ids = list(span_ids)
+        out: dict[int, tuple[int, str]] = {}
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            for sid, doc_id, layer in self.db.execute(
+                f"SELECT id, doc_id, layer FROM spans WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                out[sid] = (doc_id, layer)
         return out
 
     def add_relation(self, relation: Relation) -> Relation:
@@ -736,18 +792,8 @@ class Store:
 
     def relations(self, doc_id: int | None = None, layers: str | Sequence[str] | None = None) -> list[Relation]:
         """Relations of a document and/or layers."""
-        where, params = [], []  # type: tuple[list[str], list[Any]]
-        if doc_id is not None:
-            where.append("doc_id = ?")
-            params.append(doc_id)
-        if layers is not None:
-            layer_list = [layers] if isinstance(layers, str) else list(layers)
-            where.append(f"layer IN ({','.join('?' * len(layer_list))})")
-            params.extend(layer_list)
-        sql = f"SELECT {_REL_COLS} FROM relations"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY doc_id, id"
+        where, params = _where(doc_id, layers)
+        sql = f"SELECT {_REL_COLS} FROM relations{where} ORDER BY doc_id, id"
         return [_relation_from_row(r) for r in self.db.execute(sql, params).fetchall()]
 
     def delete_relation(self, rel_id: int) -> Relation | None:
@@ -825,13 +871,17 @@ class Store:
         )
 
     # -- rejections (suggestions a person turned down) ---------------------------------------
-    def add_rejection(self, doc_id: int, annotator: str, start: int, end: int, label: str) -> None:
-        """Remember that ``annotator`` rejected this suggestion: it is never proposed again."""
-        self.db.execute(
+    def add_rejection(self, doc_id: int, annotator: str, start: int, end: int, label: str) -> bool:
+        """Remember that ``annotator`` rejected this suggestion: it is never proposed again.
+
+        Returns ``True`` when the rejection is new, ``False`` when it was already recorded.
+        """
+        cur = self.db.execute(
             'INSERT OR IGNORE INTO rejections(doc_id, annotator, start, "end", label, created_at)'
             " VALUES (?, ?, ?, ?, ?, ?)",
             [doc_id, annotator, start, end, label, _now()],
         )
+        return bool(cur.rowcount)
 
     def remove_rejection(self, doc_id: int, annotator: str, start: int, end: int, label: str) -> None:
         """Forget a rejection (undo)."""

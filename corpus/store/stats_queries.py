@@ -5,6 +5,7 @@ Typed functions over a :class:`~corpus.store.core.Store`; the only SQL of the st
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -19,25 +20,21 @@ def iter_span_offsets_with_tokens(
 ) -> Iterator[tuple[int, tuple[tuple[int, int], ...], list[tuple[str, int, int]]]]:
     """Stream ``(doc_id, tokens, [(layer, start, end), ...])`` for every document with spans.
 
-    Spans are read with one cursor ordered by document; each document's tokens are fetched once
-    when its spans begin, so memory holds one document at a time.
+    Two cursors walk in step, both ordered by document: the spans, and the tokens of the
+    documents that have spans (two queries in all, however many documents); memory holds one
+    document at a time.
     """
-    cur = store.db.execute('SELECT doc_id, layer, start, "end" FROM spans ORDER BY doc_id')
-    current: int | None = None
-    bucket: list[tuple[str, int, int]] = []
-
-    def tokens_of(doc_id: int) -> tuple[tuple[int, int], ...]:
-        row = store.db.execute("SELECT tokens FROM documents WHERE id = ?", [doc_id]).fetchone()
-        return tuple(tuple(t) for t in json.loads(row[0])) if row else ()  # type: ignore[misc]
-
-    for doc_id, layer, start, end in cur:
-        if doc_id != current:
-            if current is not None:
-                yield current, tokens_of(current), bucket
-            current, bucket = doc_id, []
-        bucket.append((layer, start, end))
-    if current is not None:
-        yield current, tokens_of(current), bucket
+    spans = store.db.execute('SELECT doc_id, layer, start, "end" FROM spans ORDER BY doc_id')
+    tokens = store.db.execute(
+        "SELECT id, tokens FROM documents WHERE id IN (SELECT doc_id FROM spans) ORDER BY id"
+    )
+    for doc_id, rows in itertools.groupby(spans, key=lambda r: r[0]):
+        for tid, tokens_json in tokens:  # the same order: the next row is this document's
+            if tid == doc_id:
+                break
+        else:  # pragma: no cover - a span always has its document (foreign key)
+            tokens_json = "[]"
+        yield doc_id, tuple(tuple(t) for t in json.loads(tokens_json)), [r[1:] for r in rows]  # type: ignore[misc]
 
 
 def off_token_span_counts(store: Store) -> dict[str, int]:

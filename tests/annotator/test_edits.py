@@ -90,3 +90,37 @@ def test_a_failed_batch_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(AnnotationError):
         Batch((AddSpan(Span(d, "alice", 0, 5, "PERSON")), AddSpan(Span(d, "alice", 2, 8, "ORG")))).apply(store)
     assert store.spans(d) == []
+
+
+def test_adding_what_the_layer_already_holds_undoes_to_nothing(store: Store) -> None:
+    """Undoing a duplicate add (overlap check off, as the window's label keys use it) must not
+    delete the span, relation or rejection that was there before."""
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    b = store.add_span(Span(d, "alice", 10, 13, "PERSON"))
+    store.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH"))
+    store.add_rejection(d, "alice", 17, 22, "GPE")
+    before = snapshot(store, d)
+    for edit in (
+        AddSpan(Span(d, "alice", 0, 5, "PERSON"), check=False),
+        AddRelation(Relation(d, "alice", a.id, b.id, "MET_WITH")),
+        Reject(d, "alice", 17, 22, "GPE"),
+    ):
+        inverse = edit.apply(store)
+        assert snapshot(store, d) == before
+        redo = inverse.apply(store)
+        assert snapshot(store, d) == before, f"undoing a duplicate {type(edit).__name__} changed the project"
+        redo.apply(store)
+        assert snapshot(store, d) == before
+
+
+@pytest.mark.parametrize("start,end", [(5, 3), (4, 4), (-1, 2)])
+def test_resizing_to_offsets_out_of_order_is_refused_as_an_annotation_error(store: Store, start: int, end: int) -> None:
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    before = snapshot(store, d)
+    with pytest.raises(AnnotationError, match=f"span {a.id}"):
+        Resize(a.id, start, end).apply(store)
+    with pytest.raises(AnnotationError, match=f"span {a.id}"):
+        store.update_span(a.id, start=start, end=end)
+    assert snapshot(store, d) == before

@@ -52,6 +52,21 @@ def test_every_sample_imports_into_a_new_project(store: Store) -> None:
     assert any("equivalence" in w for w in report.warnings)
 
 
+def test_stats_count_off_token_spans_per_layer_over_many_documents(store: Store, tmp_path: Path) -> None:
+    import_paths(store, [DATA])
+    rows = [{"text": f"Ann met Bob in Rome, story {i}.", "label": [[0, 2, "PERSON"], [8, 11, "PERSON"]]} for i in range(5)]
+    import_paths(store, [write_jsonl(tmp_path / "half.jsonl", rows)], annotator="alice")
+    expected: dict[str, int] = {}
+    for d in store.document_ids():
+        tokens = store.get_document(d).tokens
+        for sp in store.spans(d):
+            if not is_token_aligned(tokens, sp.start, sp.end):
+                expected[sp.layer] = expected.get(sp.layer, 0) + 1
+    assert expected["alice"] == 5  # "An" of "Ann"; "Bob" is a token
+    got = {name: layer["off_token_spans"] for name, layer in project_stats(store)["layers"].items()}
+    assert got == {name: expected.get(name, 0) for name in got}
+
+
 def test_same_text_again_is_one_document_and_another_annotator_one_more_layer(store: Store) -> None:
     first = import_paths(store, [PRODIGY])
     assert (first.documents_added, first.spans) == (20, 23)
@@ -106,6 +121,19 @@ def test_file_tokens_are_kept_for_conll_and_prodigy(store: Store, tmp_path: Path
     import_paths(store, [PRODIGY])
     doc = store.get_document(store.document_ids()[1])
     assert [doc.text[s:e] for s, e in doc.tokens][:3] == ["Uber", "\u2019s", "Lesson"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Bob  ", "Bob \n", "  Bob met Ann.", "Bob\n\nAnn", "Bob   met  Ann .  ", "Bob\t Ann", "Bob \r\nAnn\r\n"]
+)
+def test_file_tokens_get_the_whitespace_tokens_spacy_would_make(text: str) -> None:
+    """A file's own tokens (CoNLL, Prodigy) cover no whitespace; rebuilding the Doc adds the
+    whitespace tokens and trailing spaces exactly as the project tokenizer makes them."""
+    from annotator.tokenize import project_tokenizer, words_and_spaces
+
+    ref = project_tokenizer().make_doc(text)
+    file_tokens = [(t.idx, t.idx + len(t)) for t in ref if not t.is_space]
+    assert words_and_spaces(text, file_tokens) == ([t.text for t in ref], [bool(t.whitespace_) for t in ref])
 
 
 def test_relations_are_stored_between_the_right_spans(store: Store) -> None:

@@ -33,6 +33,22 @@ BAD = {
                      r"rel\.jsonl, line 1: relation 'MET_WITH' to_id 2 is not an entity"),
     "unknown_format": ("notes.docx", b"PK\x03\x04 binary", r"notes\.docx"),
     "discontinuous_brat": ("doc.ann", b"T1\tPerson 0 3;4 7\tAnn Bob\n", r"doc\.ann, line 1: T1 is a discontinuous span"),
+    # shapes that used to end in a traceback
+    "doccano_list_entity_id": ("ents.jsonl",
+                               json.dumps({"text": "Ann met Bob", "entities": [{"id": [1], "start_offset": 0, "end_offset": 3,
+                                                                                "label": "PERSON"}]}).encode() + b"\n",
+                               r"ents\.jsonl, line 1: entity id must be a number or a string"),
+    "doccano_list_relation_end": ("rels.jsonl",
+                                  json.dumps({"text": "Ann met Bob", "entities": [{"id": 1, "start_offset": 0, "end_offset": 3,
+                                                                                   "label": "PERSON"}],
+                                              "relations": [{"from_id": [1], "to_id": 1, "type": "X"}]}).encode() + b"\n",
+                                  r"rels\.jsonl, line 1: from_id must be a number or a string"),
+    "prodigy_empty_token": ("toks.jsonl",
+                            json.dumps({"text": "Ann met Bob", "spans": [],
+                                        "tokens": [{"text": "Ann", "start": 0, "end": 3, "id": 0},
+                                                   {"text": "", "start": 4, "end": 4, "id": 1}]}).encode() + b"\n",
+                            r"toks\.jsonl, line 1: token 1 has bad offsets 4-4"),
+    "brat_non_ascii_digit": ("doc.ann", "T1\tPerson 0 \u00b3\tAnn\n".encode(), r"doc\.ann, line 1: T1 has bad offsets"),
 }
 
 
@@ -90,3 +106,76 @@ def test_library_call_rolls_back_too(tmp_path: Path) -> None:
         with pytest.raises(InputError, match=r"bad\.jsonl, line 601"):
             import_paths(store, [bad])
         assert "\n".join(store.db.conn.iterdump()) == before
+
+
+def _ctrl_c_after_first_step(job, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+    """A progress bar whose user presses Ctrl-C once the job has made progress."""
+    next(job)
+    next(job)
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing", "new"])
+def test_ctrl_c_keeps_nothing_and_says_so_in_one_line(
+    existing: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p.db"
+    if existing:
+        assert main(["import", str(project), str(GOOD), "--annotator", "alice"]) == 0
+        before = dump(project)
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(f'{{"text": "Article {i} about Lisbon."}}\n' for i in range(600)), encoding="utf-8")
+    capsys.readouterr()
+    unraisable: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    monkeypatch.setattr("annotator.progress.run_with_bar", _ctrl_c_after_first_step)
+    assert main(["import", str(project), str(many)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "annotator import: interrupted; nothing was imported; the project is as it was"
+    assert unraisable == []  # no "Exception ignored" traceback from the abandoned job
+    if existing:
+        assert dump(project) == before
+    else:
+        assert not project.exists()
+
+
+def test_ctrl_c_during_a_merge_keeps_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, other = tmp_path / "p.db", tmp_path / "o.db"
+    assert main(["import", str(project), str(GOOD), "--annotator", "alice"]) == 0
+    assert main(["import", str(other), str(GOOD), "--annotator", "bob"]) == 0
+    before = dump(project)
+    capsys.readouterr()
+    unraisable: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    monkeypatch.setattr("annotator.commands.merge_cmd.run_with_bar", _ctrl_c_after_first_step)
+    assert main(["merge", str(project), str(other)]) == 130
+    assert capsys.readouterr().err.strip() == "annotator merge: interrupted; nothing was merged; the project is as it was"
+    assert unraisable == []
+    assert dump(project) == before
+
+
+def test_a_damaged_project_file_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    project = tmp_path / "p.db"
+    assert main(["import", str(project), str(GOOD), "--annotator", "alice"]) == 0
+    capsys.readouterr()
+
+    def damaged(_store):  # type: ignore[no-untyped-def]
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("annotator.stats.project_stats", damaged)
+    assert main(["stats", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"annotator stats: error: {project}: database disk image is malformed"
+
+    def bug(_store):  # type: ignore[no-untyped-def]
+        raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+
+    monkeypatch.setattr("annotator.stats.project_stats", bug)
+    with pytest.raises(sqlite3.ProgrammingError):  # a bug keeps its traceback
+        main(["stats", str(project)])

@@ -88,3 +88,14 @@ def test_crlf_offsets_are_kept_as_brat_counts_them(tmp_path: Path) -> None:
     f = _pair(tmp_path, "T1\tGPE 8 15\tEngland\n", text="Line 1\r\nEngland")
     (rec,) = read_brat(f)
     assert rec.text[8:15] == "England" and not rec.warnings
+
+
+def test_a_byte_order_mark_counts_as_a_character_for_brat(tmp_path: Path) -> None:
+    """brat reads the .txt as plain UTF-8 (``codecs.open(..., 'utf8')``): a BOM is character 0."""
+    (tmp_path / "doc.txt").write_bytes(b"\xef\xbb\xbf" + "Zoë lives in “Köln”.".encode("utf-8"))
+    (tmp_path / "doc.ann").write_text("T1\tPerson 1 4\tZoë\nT2\tGPE 15 19\tKöln\nR1\tLives Arg1:T1 Arg2:T2\n",
+                                      encoding="utf-8")
+    (rec,) = read_brat(tmp_path / "doc.ann")
+    assert rec.text.startswith("Zoë")
+    assert [rec.text[s:e] for s, e, _ in rec.spans] == ["Zoë", "Köln"] and not rec.warnings
+    assert rec.relations == ((0, 1, "Lives"),)

@@ -58,3 +58,41 @@ def test_span_outside_the_text(tmp_path: Path) -> None:
     f.write_text('{"text": "Peter", "label": [[0, 5, "PERSON"]]}\n{"text": "Peter", "label": [[0, 50, "PERSON"]]}\n')
     with pytest.raises(InputError, match=r"out\.jsonl, line 2: span 0-50 'PERSON' is outside the text \(length 5\)"):
         list(read_doccano(f))
+
+
+def test_offsets_after_an_emoji_count_utf16_code_units_as_doccano_does(tmp_path: Path) -> None:
+    """doccano/doccano#2290: the browser counts an emoji outside the BMP as two units."""
+    text = "\U0001F468\U0001F3FB\u200D\U0001F692 firemen drive firetrucks \U0001F692 in K\u00f6ln"
+    # what doccano exports: "firetrucks" at 22-32, "Köln" after a second emoji
+    rows = [
+        {"text": text, "label": [[22, 32, "VEHICLE"], [39, 43, "GPE"]]},
+        {"text": text, "entities": [{"id": 1, "label": "VEHICLE", "start_offset": 22, "end_offset": 32},
+                                    {"id": 2, "label": "GPE", "start_offset": 39, "end_offset": 43}],
+         "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "LOCATED_IN"}]},
+    ]
+    f = tmp_path / "emoji.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    recs = list(read_doccano(f))
+    for rec in recs:
+        assert [rec.text[s:e] for s, e, _ in rec.spans] == ["firetrucks", "K\u00f6ln"]
+    assert recs[1].relations == ((0, 1, "LOCATED_IN"),)
+    # one warning per file, not per record
+    assert [w for rec in recs for w in rec.warnings if "UTF-16" in w] == [
+        f"{f}, line 1: offsets in texts holding characters outside the Basic Multilingual Plane (e.g. emoji) "
+        "were read as UTF-16 code units, as doccano counts them"
+    ]
+
+
+def test_an_offset_inside_an_emoji_is_a_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "split.jsonl"
+    f.write_text(json.dumps({"text": "\U0001F600 Bob", "label": [[1, 6, "PERSON"]]}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"split\.jsonl, line 1: span 1-6 'PERSON': offset 1 splits a character"):
+        list(read_doccano(f))
+
+
+def test_texts_within_the_bmp_keep_their_offsets_and_get_no_warning(tmp_path: Path) -> None:
+    f = tmp_path / "plain.jsonl"
+    f.write_text(json.dumps({"text": "\u201cK\u00f6ln\u201d \u2014 Bob", "label": [[1, 5, "GPE"], [9, 12, "PERSON"]]},
+                            ensure_ascii=False) + "\n", encoding="utf-8")
+    (rec,) = read_doccano(f)
+    assert [rec.text[s:e] for s, e, _ in rec.spans] == ["K\u00f6ln", "Bob"] and rec.warnings == ()

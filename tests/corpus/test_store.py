@@ -66,6 +66,34 @@ def test_relation_to_missing_span_is_refused(store: Store) -> None:
         store.add_relation(Relation(d, "alice", a.id, 999, "MET_WITH"))
 
 
+def test_relations_are_checked_against_their_spans_and_never_duplicated(store: Store) -> None:
+    d = _doc(store)
+    other = _doc(store, text="Another text.", name="e")
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    b = store.add_span(Span(d, "alice", 10, 13, "PERSON"))
+    bobs = store.add_span(Span(d, "bob", 10, 13, "PERSON"))
+    elsewhere = store.add_span(Span(other, "alice", 0, 7, "ORG"))
+    with pytest.raises(AnnotationError, match="points to a span of layer 'bob'"):
+        store.add_relations([Relation(d, "alice", a.id, b.id, "MET_WITH"), Relation(d, "alice", a.id, bobs.id, "X")])
+    with pytest.raises(AnnotationError, match=f"points to span {elsewhere.id}, which does not exist"):
+        store.add_relation(Relation(d, "alice", a.id, elsewhere.id, "X"))
+    assert store.relations() == []  # all or nothing
+    first = store.insert_relations([Relation(d, "alice", a.id, b.id, "MET_WITH")])
+    again = store.insert_relations([Relation(d, "alice", a.id, b.id, "MET_WITH", source="x")])
+    assert first[0][1] is True and again[0][1] is False and again[0][0] == first[0][0]
+    assert store.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH")) == first[0][0]
+    assert store.count_relations() == 1
+
+
+def test_insert_spans_says_which_spans_were_new(store: Store) -> None:
+    d = _doc(store)
+    (old, created), = store.insert_spans([Span(d, "alice", 0, 5, "PERSON")])
+    assert created
+    out = store.insert_spans([Span(d, "alice", 0, 5, "PERSON", source="again"), Span(d, "alice", 10, 13, "PERSON")])
+    assert [c for _, c in out] == [False, True] and out[0][0] == old
+    assert store.add_spans([Span(d, "alice", 0, 5, "PERSON")]) == [old]
+
+
 def test_transaction_is_all_or_nothing(store: Store) -> None:
     d = _doc(store)
     with pytest.raises(RuntimeError):
@@ -217,3 +245,47 @@ def test_opening_a_foreign_file_does_not_change_it(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
+
+
+def test_a_foreign_file_with_our_table_names_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Another program's ``settings``/``documents`` tables whose ``app`` value is not JSON."""
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE settings (key TEXT, value TEXT)")
+    conn.execute("CREATE TABLE documents (id INTEGER)")
+    conn.execute("INSERT INTO settings VALUES ('app', 'their-app')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAProjectError, match="other.db: not a project file"):
+        Store(path)
+
+
+@pytest.mark.parametrize("kind", ["foreign", "newer"])
+def test_a_refused_file_leaves_no_connection_open(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.db"
+    if kind == "foreign":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    else:
+        s = Store(path)
+        s.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        s.close()
+    opened: list[sqlite3.Connection] = []
+    real_connect = sqlite3.connect
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        conn = real_connect(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    with pytest.raises(ProjectError):
+        Store(path)
+    assert opened
+    for conn in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            conn.execute("SELECT 1")
