@@ -20,8 +20,8 @@ What every format shares:
 
 spaCy (``out/train.spacy``, ``out/dev.spacy``, ``out/config.cfg``):
 
-* Docs are built on the stored tokens and sentence starts (:func:`doc_on_stored_tokens`, the
-  same ``Doc`` as :func:`annotator.tokenize.doc_from_offsets`, built faster), and written by
+* Docs are built on the stored tokens and sentence starts
+  (:func:`annotator.tokenize.doc_from_offsets`), and written by
   :class:`StreamingDocBin` (DocBin's format, constant memory).
 * All spans of the layer go to ``doc.spans[spans_key]``; the same spans become ``doc.ents`` when
   they do not overlap. In a document whose spans overlap, ``doc.ents`` holds the longest
@@ -75,7 +75,6 @@ __all__ = [
     "dev_split",
     "StreamingDocBin",
     "spacy_doc",
-    "doc_on_stored_tokens",
     "relation_user_data",
     "training_config",
 ]
@@ -359,26 +358,6 @@ def _ensure_rel_extension() -> None:
         Doc.set_extension("rel", default={})
 
 
-def doc_on_stored_tokens(vocab: Any, document: Document) -> Any:
-    """The same ``Doc`` as :func:`annotator.tokenize.doc_from_offsets` (stored tokens, stored
-    sentence starts), built in one constructor call: setting ``is_sent_start`` token by token
-    costs more than the rest of the export of a document."""
-    from spacy.tokens import Doc
-
-    if not document.tokens:
-        return doc_from_offsets(vocab, document)
-    words, spaces = words_and_spaces(document.text, document.tokens)
-    if not document.sents:
-        return Doc(vocab, words=words, spaces=spaces)
-    starts = {s for s, _ in document.sents}
-    sent_starts: list[bool] = []
-    pos = 0
-    for i, (w, sp) in enumerate(zip(words, spaces)):
-        sent_starts.append(i == 0 or pos in starts)
-        pos += len(w) + sp
-    return Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
-
-
 def relation_user_data(
     spans: Sequence[Any], span_ids: Sequence[int | None], relations: Sequence[Any], labels: Sequence[str]
 ) -> dict[tuple[int, int], dict[str, float]]:
@@ -419,7 +398,7 @@ def spacy_doc(
     from spacy.util import filter_spans
 
     _ensure_rel_extension()
-    doc = doc_on_stored_tokens(vocab, document)
+    doc = doc_from_offsets(vocab, document)
     outcome = _DocOutcome()
     token_spans: list[Any] = []
     ids: list[int | None] = []
