@@ -212,8 +212,9 @@ def expand_paths(
                 kind = fmt
             found = True
             yield InputFile(f, kind, rel if kind in ("txt", "brat") else None)
-        if not found and warnings is not None:
-            warnings.append(f"{p}: no files to import in this folder")
+        if not found:
+            wanted = TEXT_SUFFIXES + JSON_SUFFIXES + CONLL_SUFFIXES if fmt == "auto" else _FOLDER_SUFFIXES[fmt]
+            raise InputError(str(p), f"no files to import in this folder (looked for {', '.join(wanted)})")
 
 
 _READERS: dict[str, Callable[..., Iterator[ImportRecord]]] = {

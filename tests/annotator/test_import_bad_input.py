@@ -179,3 +179,16 @@ def test_a_damaged_project_file_is_one_line_not_a_traceback(
     monkeypatch.setattr("annotator.stats.project_stats", bug)
     with pytest.raises(sqlite3.ProgrammingError):  # a bug keeps its traceback
         main(["stats", str(project)])
+
+
+def test_a_folder_without_articles_is_refused_and_no_project_is_left(tmp_path: Path, capsys) -> None:
+    from annotator.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.pdf").write_bytes(b"%PDF")
+    project = tmp_path / "new.db"
+    assert main(["import", str(project), str(empty)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "empty" in err[0] and "no files to import" in err[0]
+    assert not project.exists()
