@@ -1,0 +1,103 @@
+"""``annotator suggest PROJECT.db``: run the suggesters (model NER, patterns, propagation).
+
+A thin command over :func:`annotator.suggest.suggest_job`: a progress bar with documents per
+second, one summary line per layer, ``--json`` for scripts. Ctrl-C stops between batches (every
+finished batch is kept; the next run resumes) and exits with status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from corpus.store import open_store
+
+from annotator.progress import Progress, drain, run_with_bar
+from annotator.suggest import SuggestReport, suggest_job
+
+__all__ = ["register", "func", "summary_lines"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``suggest`` command."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "suggest",
+        help="pre-annotate documents with a spaCy model, pattern rules and propagation",
+        description=(
+            "Fill the suggestion layers: model:<package>@<version> (spaCy NER), patterns "
+            "(EntityRuler JSONL rules stored in the project) and match:<person> (each person's "
+            "spans proposed at the other occurrences of the same text). Resumable: documents "
+            "already suggested by the same model are skipped unless --force."
+        ),
+    )
+    p.add_argument("project", metavar="PROJECT.db", help="the project file")
+    p.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline package or folder "
+                   "(default: the project setting 'model', else the best installed en_core_web_* package)")
+    p.add_argument("--no-model", action="store_true", help="skip the model; run patterns and propagation only")
+    p.add_argument("--patterns", metavar="FILE", help="EntityRuler patterns (JSONL) to store in the project and run")
+    p.add_argument("--batch-size", type=int, default=64, metavar="N", help="documents per batch and transaction (64)")
+    p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for the model (1)")
+    p.add_argument("--force", action="store_true", help="redo documents already suggested (replacing their suggestions)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=func)
+
+
+def summary_lines(report: SuggestReport) -> list[str]:
+    """Human-readable summary of a run: one line per layer, plus the no-model notice."""
+    lines: list[str] = []
+    if report.no_model_reason:
+        lines.append(report.no_model_reason)
+    if report.patterns_loaded is not None:
+        lines.append(f"patterns: stored {report.patterns_loaded} patterns")
+    for lr in report.layers:
+        per_label = ", ".join(f"{k} {v}" for k, v in sorted(lr.labels.items(), key=lambda kv: (-kv[1], kv[0])))
+        line = f"{lr.layer}: {lr.docs} documents, {lr.spans} spans"
+        if per_label:
+            line += f" ({per_label})"
+        if lr.skipped:
+            line += f"; {lr.skipped} already suggested, skipped (--force redoes them)"
+        if lr.dropped:
+            dropped = ", ".join(f"{k} {v}" for k, v in sorted(lr.dropped.items(), key=lambda kv: (-kv[1], kv[0])))
+            line += f"; dropped labels outside the project schema: {dropped}"
+        if lr.docs and lr.seconds > 0:
+            line += f"; {lr.docs / lr.seconds:.1f} docs/s, {lr.words / lr.seconds:,.0f} words/s"
+        lines.append(line)
+    for person, n in sorted(report.propagated.items()):
+        lines.append(f"match:{person}: {n} propagated suggestions")
+    return lines
+
+
+def _run(job: Iterator[Progress]) -> object:
+    """Run the job with a progress bar on a terminal (documents per second), silently otherwise."""
+    if sys.stderr.isatty():
+        return run_with_bar(job, "suggest")
+    return drain(job)
+
+
+def func(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status."""
+    with open_store(args.project) as store:
+        job = suggest_job(
+            store,
+            model=args.model,
+            patterns=args.patterns,
+            batch_size=args.batch_size,
+            n_process=args.n_process,
+            force=args.force,
+            use_model=not args.no_model,
+        )
+        try:
+            report = _run(job)
+        finally:
+            job.close()
+    assert isinstance(report, SuggestReport)
+    if args.json:
+        json.dump(report.as_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in summary_lines(report):
+            print(line)
+    return 0
