@@ -54,6 +54,10 @@ def project_stats(store: Store) -> dict[str, Any]:
     return out
 
 
+def _pct(value: float | None, width: int = 9) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.3f}"
+
+
 def format_stats(stats: dict[str, Any]) -> str:
     """A readable table of :func:`project_stats` for the terminal."""
     lines = [f"documents  {stats['documents']:>10,}", f"tokens     {stats['tokens']:>10,}", ""]
@@ -70,6 +74,16 @@ def format_stats(stats: dict[str, Any]) -> str:
             f"{name:<{width}}  {e.get('kind', ''):<8} {e['spans']:>8,} {e['relations']:>9,} {e['done']:>6,} "
             f"{e.get('off_token_spans', 0):>9,}  {labels}"
         )
-    if "suggesters" in stats and stats["suggesters"]:
-        lines += ["", "suggesters (quality against people's layers): see --json for details"]
+    quality = stats.get("suggesters") or {}
+    rows = [(layer, person, q) for layer, people in quality.items() for person, q in people.items() if q.get("docs")]
+    if rows:
+        lw = max(len("suggester"), *(len(r[0]) for r in rows))
+        pw = max(len("against"), *(len(r[1]) for r in rows))
+        head = f"{'suggester':<{lw}}  {'against':<{pw}} {'docs':>6} {'precision':>9} {'recall':>7} {'F1':>6}"
+        lines += ["", "suggestion quality on the documents each person marked done", head, "-" * len(head)]
+        for layer, person, q in rows:
+            lines.append(
+                f"{layer:<{lw}}  {person:<{pw}} {q['docs']:>6,} {_pct(q.get('precision'))} "
+                f"{_pct(q.get('recall'), 7)} {_pct(q.get('f1'), 6)}"
+            )
     return "\n".join(lines)

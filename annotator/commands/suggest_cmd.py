@@ -15,7 +15,7 @@ from typing import Any
 
 from corpus.store import open_store
 
-from annotator.progress import Progress, drain, run_with_bar
+from annotator.progress import Progress, run_with_bar
 from annotator.suggest import SuggestReport, suggest_job
 
 __all__ = ["register", "func", "summary_lines"]
@@ -72,9 +72,7 @@ def summary_lines(report: SuggestReport) -> list[str]:
 
 def _run(job: Iterator[Progress]) -> object:
     """Run the job with a progress bar on a terminal (documents per second), silently otherwise."""
-    if sys.stderr.isatty():
-        return run_with_bar(job, "suggest")
-    return drain(job)
+    return run_with_bar(job, "suggest")
 
 
 def func(args: argparse.Namespace) -> int:
