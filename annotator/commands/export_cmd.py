@@ -86,10 +86,7 @@ def run(args: argparse.Namespace) -> int:
             dev_fraction=args.dev_fraction, seed=args.seed, scheme=args.scheme,
             spans_key=args.spans_key, columns=args.columns, pos=args.pos,
         )
-        if args.no_progress or not sys.stderr.isatty():
-            report = drain(job)
-        else:
-            report = run_with_bar(job, f"export {args.fmt}", enabled=True)
+        report = drain(job) if args.no_progress else run_with_bar(job, f"export {args.fmt}")
     finally:
         store.close()
     assert isinstance(report, ExportReport)
