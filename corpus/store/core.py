@@ -336,11 +336,28 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All writes inside the block land together or not at all (nested blocks: savepoints)."""
+        """All writes inside the block land together or not at all (nested blocks: savepoints).
+
+        The outermost block starts with ``BEGIN IMMEDIATE``: it takes the write lock at once,
+        waiting up to the busy timeout while another program writes. A deferred ``BEGIN`` that
+        reads first and writes later would instead fail at once in WAL mode when another writer
+        got in between (SQLite cannot upgrade its snapshot).
+        """
         try:
-            with self.db.atomic():
+            if self.db.conn.in_transaction:
+                with self.db.atomic():  # a savepoint inside the open transaction
+                    yield self
+                return
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield self
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
+            if self.db.conn.in_transaction:
+                self.db.rollback()
             raise _translate_operational(self.path, exc) from exc
 
     @property

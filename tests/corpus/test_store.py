@@ -289,3 +289,30 @@ def test_a_refused_file_leaves_no_connection_open(
     for conn in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             conn.execute("SELECT 1")
+
+
+def test_a_transaction_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    s = Store(path)
+    d = _doc(s)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE settings SET value = value")
+    released = threading.Event()
+
+    def release() -> None:
+        released.wait(5)
+        other.execute("COMMIT")
+
+    t = threading.Thread(target=release)
+    t.start()
+    # Reads first, then writes: with a deferred BEGIN this fails at once with "locked".
+    timer = threading.Timer(0.5, released.set)
+    timer.start()
+    with s.transaction():
+        s.labels()
+        s.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    t.join()
+    other.close()
+    assert [sp.key for sp in s.spans(d)] == [(0, 5, "PERSON")]
+    s.close()
