@@ -41,7 +41,21 @@ def _split_tag(tag: str) -> tuple[str, str]:
         return "O", ""
     if len(tag) > 2 and tag[1] in "-_" and tag[0] in "BILUES":
         return tag[0], tag[2:]
-    return "I", tag  # IO scheme: a bare label
+    raise ValueError(tag)
+
+
+def check_tag(tag: str) -> str | None:
+    """``None`` when ``tag`` is an entity tag (``O``, ``B-X``, ``I-X``, ``L-X``, ``U-X``, ``E-X``,
+    ``S-X``), else the reason it is not one. Like spaCy's converters, bare labels are refused: a
+    last column of part-of-speech tags (``NNP``) must not become entity labels."""
+    try:
+        _split_tag(tag)
+    except ValueError:
+        return (
+            f"{tag!r} is not an IOB/BILOU entity tag (expected O, B-LABEL, I-LABEL, L-LABEL or "
+            "U-LABEL in the last column)"
+        )
+    return None
 
 
 def decode_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -147,6 +161,9 @@ def read_conll(path: str | Path) -> Iterator[ImportRecord]:
                 parts = field.split("|")
                 if len(parts) < 2 or not parts[0]:
                     raise InputError(p, f"expected word|tag, got {field!r}", lineno)
+                problem = check_tag(parts[-1])
+                if problem:
+                    raise InputError(p, problem, lineno)
                 words.append(parts[0])
                 tags.append(parts[-1])
             doc.add_sentence(words, tags)
@@ -156,6 +173,9 @@ def read_conll(path: str | Path) -> Iterator[ImportRecord]:
         cols = [c.strip() for c in cols]
         if len(cols) < 2 or not cols[0] or not cols[-1]:
             raise InputError(p, f"expected 2 to 4 columns (word ... tag), got {stripped[:40]!r}", lineno)
+        problem = check_tag(cols[-1])
+        if problem:
+            raise InputError(p, problem, lineno)
         words.append(cols[0])
         tags.append(cols[-1])
     doc.add_sentence(words, tags)

@@ -86,3 +86,13 @@ def test_one_column_line_is_named(tmp_path: Path) -> None:
     f.write_text("EU B-ORG\nrejects\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.conll, line 2: expected 2 to 4 columns"):
         list(read_conll(f))
+
+
+def test_a_column_of_pos_tags_is_refused_naming_the_line(tmp_path) -> None:
+    from corpus.errors import InputError
+    from corpus.formats.conll import read_conll
+
+    path = tmp_path / "pos.conll"
+    path.write_text("EU B-ORG\nrejects VBZ\nGerman B-MISC\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pos\.conll, line 2: 'VBZ' is not an IOB/BILOU entity tag"):
+        list(read_conll(path))
