@@ -107,8 +107,9 @@ def _resolve_annotators(store: Store, annotators: Sequence[str] | None) -> list[
                 f" (known: {', '.join(sorted(known)) or 'none'})"
             )
     if len(names) < 2:
+        what = "were given" if annotators is not None else "the project has"
         raise ProjectError(
-            f"{store.path}: agreement needs at least two annotators, the project has "
+            f"{store.path}: agreement needs at least two annotators, {what} "
             f"{len(names)} ({', '.join(names) or 'none'})"
         )
     return names

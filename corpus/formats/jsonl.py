@@ -28,7 +28,7 @@ def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(p, f"broken JSON ({exc.msg} at column {exc.colno})", lineno) from None
+            raise InputError(p, f"broken JSON, column {exc.colno}: {exc.msg}", lineno) from None
         if not isinstance(obj, dict):
             raise InputError(p, f"expected a JSON object, got {type(obj).__name__}", lineno)
         yield lineno, obj
