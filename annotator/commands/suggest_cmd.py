@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from corpus.store import open_store
@@ -75,6 +75,17 @@ def _run(job: Iterator[Progress]) -> object:
     return run_with_bar(job, "suggest")
 
 
+def _track(job: Generator[Progress, None, object], last: list[Progress]) -> Generator[Progress, None, object]:
+    """Pass the job's progress through, remembering the latest in ``last`` (for Ctrl-C)."""
+    while True:
+        try:
+            p = next(job)
+        except StopIteration as stop:
+            return stop.value
+        last[:] = [p]
+        yield p
+
+
 def func(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status."""
     with open_store(args.project) as store:
@@ -87,8 +98,17 @@ def func(args: argparse.Namespace) -> int:
             force=args.force,
             use_model=not args.no_model,
         )
+        last: list[Progress] = []
+
         try:
-            report = _run(job)
+            report = _run(_track(job, last))
+        except KeyboardInterrupt:
+            if last and last[0].total:
+                args.interrupted = (
+                    f"finished batches were kept ({last[0].done} of {last[0].total} documents); "
+                    "run the same command again to continue"
+                )
+            raise
         finally:
             job.close()
     assert isinstance(report, SuggestReport)

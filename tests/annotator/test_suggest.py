@@ -485,7 +485,9 @@ def test_cli_no_model_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert NO_MODEL_REASON in capsys.readouterr().out
 
 
-def test_cli_ctrl_c_exits_130_keeping_finished_batches(tmp_path: Path, ruler_model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_ctrl_c_exits_130_keeping_finished_batches(
+    tmp_path: Path, ruler_model: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import annotator.commands.suggest_cmd as cmd
 
     def interrupting_bar(job):  # type: ignore[no-untyped-def]
@@ -497,6 +499,8 @@ def test_cli_ctrl_c_exits_130_keeping_finished_batches(tmp_path: Path, ruler_mod
     db = tmp_path / "p.db"
     make_store(db).close()
     assert main(["suggest", str(db), "--model", ruler_model, "--batch-size", "2"]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2 of" in err[0] and "run the same command again to continue" in err[0]
     with Store(db) as store:
         assert store.suggested_documents(MODEL_LAYER) == {1, 2}
 
