@@ -803,6 +803,13 @@ def _export_brat(store: Store, out: Path, layer: str, only_done: bool) -> Genera
             _tally_doc(t, doc, bd.entities, bd.relations, 0, False, ())
             if k % BATCH == 0:
                 yield _progress(k, len(ids), "brat")
+        stale = sorted(f.name for f in out.glob("*.ann") if f.name not in staging.names)
+        if stale:
+            # brat reads every .ann in the folder: an earlier export's documents would mix in.
+            raise ExportError(
+                f"{out}: already holds {len(stale)} brat document(s) this export does not write "
+                f"({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); choose an empty folder"
+            )
         conf = annotation_conf(q.layer_entity_labels(store, layer, ids), q.layer_relation_signatures(store, layer))
         staging.path("annotation.conf").write_text(conf, encoding="utf-8")
         yield _progress(len(ids), len(ids), "brat")

@@ -472,3 +472,16 @@ def test_hostile_layer_name_and_file_in_the_way(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="is a file, not a folder"):
         export(st, tmp_path / "file", "spacy")
     assert (tmp_path / "file").read_text() == "x"
+
+
+def test_brat_export_refuses_to_mix_with_an_earlier_exports_documents(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "brat"
+    export(store, out, "brat", layer="gold")
+    before = sorted(p.name for p in out.iterdir())
+    # The same export again replaces its own files...
+    export(store, out, "brat", layer="gold")
+    assert sorted(p.name for p in out.iterdir()) == before
+    # ...but a smaller one would leave the earlier documents in brat's view of the folder.
+    with pytest.raises(ExportError, match="already holds .* brat document"):
+        export(store, out, "brat", layer="gold", only_done=True)
+    assert sorted(p.name for p in out.iterdir()) == before
