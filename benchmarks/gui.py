@@ -3,7 +3,9 @@
 1. Open a 20,000-token document with 2,000 spans and 300 relations: time to first paint, next
    to Qt laying out and painting the same plain text without annotations (QTextDocument with
    the full layout forced, and QPlainTextEdit, which lays out lazily) -- as ratios.
-2. One label keystroke: key press -> edit committed to SQLite -> view repainted.
+2. One label keystroke: key press -> edit committed to SQLite -> view repainted (the whole
+   viewport, synchronously) -> one turn of the event loop, so deferred work is counted too.
+   Wall time and this process's CPU time (the wall time on an idle machine).
 3. Open a 100,000-document project in the window (document list + first document), next to
    reading the same ids and names with bare sqlite3 into a QStringListModel.
 
@@ -161,18 +163,28 @@ def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[st
     key_times = []
     key_cpu = []
     undo_times = []
+    undo_cpu = []
     for t in candidates[:20]:
         view.set_text_selection(t[0], t[1], snap=False)
         app.processEvents()
+        n_spans = len(st.store.spans(doc_id, "bench"))
+        # key press -> edit on disk -> the whole view repainted, then the event loop runs once so
+        # that anything the window deferred (timers, posted events, other widgets' paints) is
+        # counted too
         t0, c0 = time.perf_counter(), time.process_time()
         QTest.keyClick(view, Qt.Key.Key_1)
         view.viewport().repaint()
+        app.processEvents()
         key_times.append(time.perf_counter() - t0)
         key_cpu.append(time.process_time() - c0)
-        t0 = time.perf_counter()
+        assert len(st.store.spans(doc_id, "bench")) == n_spans + 1, "the keystroke did not add a span"
+        t0, c0 = time.perf_counter(), time.process_time()
         win.act_undo.trigger()
         view.viewport().repaint()
+        app.processEvents()
         undo_times.append(time.perf_counter() - t0)
+        undo_cpu.append(time.process_time() - c0)
+        assert len(st.store.spans(doc_id, "bench")) == n_spans, "undo did not remove the span"
     # scrolling: paint of a screenful further down
     vs = view.verticalScrollBar()
 
@@ -186,7 +198,7 @@ def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[st
         "view": t_view, "window": t_window, "qtextdocument": t_doc, "plaintextedit": t_pte,
         "key_median": statistics.median(key_times), "key_max": max(key_times),
         "key_cpu": statistics.median(key_cpu),
-        "undo_median": statistics.median(undo_times), "scroll": t_scroll,
+        "undo_median": statistics.median(undo_times), "undo_cpu": statistics.median(undo_cpu), "scroll": t_scroll,
         "spans": n_spans, "relations": n_rels,
     }
 
@@ -266,7 +278,7 @@ def main() -> int:
     print("\n== one label keystroke on that document (key press -> SQLite commit -> repaint), 20 tries")
     print(f"median {r['key_median'] * 1000:.1f} ms, worst {r['key_max'] * 1000:.1f} ms   (goal < 16 ms)")
     print(f"median CPU time of this process {r['key_cpu'] * 1000:.1f} ms (what the wall time is on an idle machine)")
-    print(f"undo: median {r['undo_median'] * 1000:.1f} ms")
+    print(f"undo: median {r['undo_median'] * 1000:.1f} ms, CPU {r['undo_cpu'] * 1000:.1f} ms")
     print(f"scroll one screen + paint: {r['scroll'] * 1000:.1f} ms")
 
     t = time.perf_counter()

@@ -38,6 +38,11 @@ class EditCommand(QUndoCommand):
         """The edit as it would be (re)applied."""
         return self._forward
 
+    @property
+    def inverse(self) -> Edit:
+        """The edit that undoes it."""
+        return self._inverse
+
     def redo(self) -> None:  # noqa: D401 - Qt API
         if self._first:  # already applied by AppState.apply
             self._first = False

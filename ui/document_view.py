@@ -24,7 +24,7 @@ from __future__ import annotations
 
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from corpus.model import snap_to_tokens, token_index_at
 
-__all__ = ["DocumentView", "ViewSpan", "ViewRelation"]
+__all__ = ["DocumentView", "ViewSpan", "ViewRelation", "item_order"]
 
 ItemKey = tuple
 
@@ -73,14 +73,19 @@ class ViewSpan:
     tag_level: int = 0
     tag_x: float = -1.0  # tag box left (x) and width; -1 when the span has no tag
     tag_w: float = 0.0
-    tag_y: float = 0.0
+    tag_line: _Line | None = None  # the row the tag hangs under, and its offset below the text top
+    tag_dy: float = 0.0
+
+    @property
+    def tag_y(self) -> float:
+        return self.tag_line.text_y + self.tag_dy if self.tag_line is not None else 0.0
 
     @property
     def tag_rect(self) -> QRectF | None:
-        """The label tag's box (document coordinates)."""
-        if self.tag_x < 0:
+        """The label tag's box (document coordinates; follows its row when rows move)."""
+        if self.tag_x < 0 or self.tag_line is None:
             return None
-        return QRectF(self.tag_x, self.tag_y, self.tag_w, TAG_H - 2)
+        return QRectF(self.tag_x, self.tag_line.text_y + self.tag_dy, self.tag_w, TAG_H - 2)
 
 
 @dataclass
@@ -96,9 +101,21 @@ class ViewRelation:
     label_rects: list[QRectF] = field(default_factory=list)
     bounds: QRectF | None = None
     arrow: QPolygonF | None = None
+    # layout: the rows of its two ends (top first) and their line numbers
+    lo_line: _Line | None = None
+    hi_line: _Line | None = None
+    line_range: tuple[int, int] = (0, 0)
+    gutter: tuple[float, float, float] | None = None  # (x, y top, y bottom) of its line in the gutter
+
+    @property
+    def y_range(self) -> tuple[float, float] | None:
+        """Document y from the top of its upper row to the bottom of its lower row."""
+        if self.lo_line is None or self.hi_line is None:
+            return None
+        return (self.lo_line.top, self.hi_line.bottom)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     layout_index: int
     line_no: int  # index of the QTextLine within its layout
@@ -123,6 +140,27 @@ def _darker(c: QColor, f: int = 160) -> QColor:
     return c.darker(f)
 
 
+def item_order(s: ViewSpan) -> tuple:
+    """The view's order of spans and suggestions: by start, longer first (tables use it too)."""
+    return (s.start, -s.end, s.suggestion, s.label)
+
+
+_item_order = item_order
+
+
+def _item_start(s: ViewSpan) -> int:
+    return s.start
+
+
+def _tag_order(s: ViewSpan) -> tuple:
+    return (s.frags[0][1], -s.end, s.suggestion, s.label)
+
+
+def _seg_order(seg: tuple) -> tuple:
+    x1, x2, r, part = seg
+    return (x2 - x1, x1, r.id, part)
+
+
 class DocumentView(QAbstractScrollArea):
     """Plain text with annotation boxes, tags and relation arcs; mouse and keyboard selection."""
 
@@ -132,6 +170,8 @@ class DocumentView(QAbstractScrollArea):
     activated = Signal()
     #: a span or suggestion was clicked (its key)
     itemClicked = Signal(object)
+    #: a span's edge was dragged: (span id, new start, new end), snapped to tokens unless Alt
+    resizeRequested = Signal(int, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +179,8 @@ class DocumentView(QAbstractScrollArea):
         self.viewport().setMouseTracking(True)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.setObjectName("documentView")
+        # always there, so that a row growing past the bottom never narrows (and re-wraps) the text
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         font = QFont(self.font())
         font.setPointSizeF(max(11.0, font.pointSizeF()))
         self._font = font
@@ -166,6 +208,8 @@ class DocumentView(QAbstractScrollArea):
         self._anchor: int | None = None  # token caret anchor (keyboard)
         self._drag_from: int | None = None
         self._drag_raw: tuple[int, int] | None = None
+        self._edge_drag: tuple[ViewSpan, str] | None = None  # (span, "start" | "end") while dragging an edge
+        self._edge_preview: tuple[int, int] | None = None
         self._relation_head: int | None = None  # span id while picking a child
         self._selected_rel: int | None = None  # a relation picked by its label
         self._width = 0
@@ -178,6 +222,10 @@ class DocumentView(QAbstractScrollArea):
         self._rel_lanes: dict[int, int] = {}
         self._right = 0.0
         self._rel_plan: dict[int, tuple] = {}
+        self._line_spans: dict[int, list[ViewSpan]] = {}  # spans whose tag hangs under each line
+        self._line_segs: dict[int, list[tuple]] = {}  # relation segments on each line
+        self._rel_seg_lines: dict[int, set[int]] = {}
+        self._max_len = 0  # the longest span (bounds the search for spans overlapping a range)
 
     # ------------------------------------------------------------------------------------------
     # content
@@ -205,20 +253,13 @@ class DocumentView(QAbstractScrollArea):
 
     def set_annotations(self, items: Sequence[ViewSpan], relations: Sequence[ViewRelation]) -> None:
         """Replace the spans/suggestions and relations shown (keeps the selection when it exists)."""
-        self._items = sorted(items, key=lambda s: (s.start, -s.end, s.suggestion, s.label))
+        self._items = sorted(items, key=_item_order)
         self._shown = None
         self._by_key = {s.key: s for s in self._items}
         self._span_by_id = {s.id: s for s in self._items if s.id is not None and not s.suggestion}
+        self._max_len = max((s.end - s.start for s in self._items), default=0)
         self._relations = [r for r in relations if r.head in self._span_by_id and r.child in self._span_by_id]
-        dropped = False
-        if self._selected is not None and self._selected not in self._by_key:
-            self._selected = None
-            dropped = True
-        if self._relation_head is not None and self._relation_head not in self._span_by_id:
-            self._relation_head = None
-        if self._selected_rel is not None and not any(r.id == self._selected_rel for r in self._relations):
-            self._selected_rel = None
-            dropped = True
+        dropped = self._drop_stale_selection()
         self._relayout()
         self.viewport().update()
         if dropped:
@@ -263,7 +304,7 @@ class DocumentView(QAbstractScrollArea):
     def set_relation_filter(self, mode: str) -> None:
         """``"all"`` relations, only the ``"selected"`` span's, or ``"none"``."""
         self._relation_filter = mode
-        self._relayout()
+        self._relayout_relations()
         self.viewport().update()
 
     def relation_filter(self) -> str:
@@ -303,7 +344,7 @@ class DocumentView(QAbstractScrollArea):
             if head is not None:
                 self.ensure_visible(head.start, head.end)
             if self._relation_filter == "selected":
-                self._relayout()
+                self._relayout_relations()
         self.viewport().update()
         self.selectionChanged.emit()
 
@@ -311,12 +352,24 @@ class DocumentView(QAbstractScrollArea):
         """The relation whose label is under ``point`` (viewport coordinates)."""
         pt = QPointF(point.x(), point.y() + self._dy())
         for r in self._visible_relations():
-            yr = getattr(r, "y_range", None)
+            yr = r.y_range
             if yr is None or not (yr[0] - 20 <= pt.y() <= yr[1] + 20):
                 continue
             self._ensure_route(r)
             if any(lr.contains(pt) for lr in r.label_rects):
                 return r
+            gutter = self._gutter_label(r)
+            if gutter is not None and gutter[0].contains(pt):
+                return r
+        return None
+
+    def gutter_label_rect(self, rel_id: int) -> QRectF | None:
+        """The gutter label of a relation whose ends are both off screen (viewport coordinates)."""
+        for r in self._visible_relations():
+            if r.id == rel_id:
+                self._ensure_route(r)
+                g = self._gutter_label(r)
+                return None if g is None else g[0].translated(0, -self._dy())
         return None
 
     def select_item(self, key: ItemKey | None, ensure_visible: bool = True) -> None:
@@ -331,7 +384,7 @@ class DocumentView(QAbstractScrollArea):
             if ensure_visible:
                 self.ensure_visible(item.start, item.end)
         if self._relation_filter == "selected":
-            self._relayout()
+            self._relayout_relations()
         self.viewport().update()
         self.selectionChanged.emit()
 
@@ -360,7 +413,7 @@ class DocumentView(QAbstractScrollArea):
         self._selected = None
         self._selected_rel = None
         if self._relation_filter == "selected":
-            self._relayout()
+            self._relayout_relations()
         self.viewport().update()
         if changed:
             self.selectionChanged.emit()
@@ -443,6 +496,41 @@ class DocumentView(QAbstractScrollArea):
             j = bisect.bisect_left(starts, s) - 1
             j = max(j, 0)
         self.set_text_selection(*toks[j], snap=False)
+
+    def resized_bounds(self, item: ViewSpan, edge: str, step: int) -> tuple[int, int] | None:
+        """``item``'s offsets with its ``edge`` ("start" or "end") moved by ``step`` tokens.
+
+        ``None`` when it cannot move that way (the start of the text, or a span of one token
+        that would become empty).
+        """
+        toks = self._token_bounds()
+        if not toks:
+            return None
+        starts = [t[0] for t in toks]
+        s, e = item.start, item.end
+        if edge == "end":
+            if step > 0:
+                j = bisect.bisect_left(starts, e)
+                if j >= len(toks):
+                    return None
+                e = toks[j][1]
+            else:
+                j = bisect.bisect_left(starts, e) - 1  # the last token inside
+                if j < 1 or toks[j - 1][1] <= s:
+                    return None
+                e = toks[j - 1][1]
+        else:
+            if step < 0:
+                j = bisect.bisect_right(starts, s - 1) - 1
+                if j < 0 or toks[j][0] >= s:
+                    return None
+                s = toks[j][0]
+            else:
+                j = bisect.bisect_right(starts, s)
+                if j >= len(toks) or toks[j][0] >= e:
+                    return None
+                s = toks[j][0]
+        return (s, e)
 
     def move_line(self, step: int) -> None:
         """Move the token caret to the line above or below."""
@@ -538,38 +626,69 @@ class DocumentView(QAbstractScrollArea):
         return offset + c
 
     def _relayout(self) -> None:
+        """Lay out everything: line breaks (when the width changed), tags, nesting, arcs, rows."""
         if not self._layouts:
             self._lines = []
+            self._line_tops = []
             self._height = 0
             self._update_scrollbar()
             return
         if self._width != self.viewport().width() or self._layout_dirty:
             self._break_lines()
             self._layout_dirty = False
-        lines = self._lines
-        tag_levels: dict[int, int] = {}
-        arc_levels: dict[int, int] = {}
-        # span fragments ----------------------------------------------------------------------
         shown = self.items
-        per_line: dict[int, list[ViewSpan]] = {}
-        cache = self._frag_cache
-        # fragments and nesting depth in one pass (longer overlapping spans are drawn larger)
-        active: list[ViewSpan] = []
-        nested = False
+        line_spans: dict[int, list[ViewSpan]] = {}
+        frags_of = self._frags_of
         for sp in shown:
-            fk = (sp.start, sp.end)
-            frags = cache.get(fk)
-            if frags is None:
-                frags = self._fragments(sp.start, sp.end)
-                cache[fk] = frags
-            sp.frags = frags
+            frags = frags_of(sp)
             if frags:
                 li = frags[0][0]
-                bucket = per_line.get(li)
+                bucket = line_spans.get(li)
                 if bucket is None:
-                    per_line[li] = [sp]
+                    line_spans[li] = [sp]
                 else:
                     bucket.append(sp)
+            else:
+                sp.tag_x = -1.0
+                sp.tag_line = None
+        self._line_spans = line_spans
+        self._assign_depths(shown)
+        for ln in self._lines:
+            ln.tag_levels = 1
+        for li in line_spans:
+            self._layout_tags(li)
+        self._layout_relations()
+        self._position_lines(0)
+        self._update_scrollbar()
+
+    def _relayout_relations(self) -> None:
+        """Only the relations changed which are drawn (the filter, or the selection it follows)."""
+        if not self._lines or self._layout_dirty or self._width != self.viewport().width():
+            self._relayout()
+            return
+        self._layout_relations()
+        self._position_lines(0)
+        self._update_scrollbar()
+
+    # -- pieces of the layout (each one is also used by the incremental update) ---------------
+    def _frags_of(self, sp: ViewSpan) -> list[tuple[int, float, float]]:
+        """The span's boxes, one per visual line (cached by offsets until the width changes)."""
+        fk = (sp.start, sp.end)
+        frags = self._frag_cache.get(fk)
+        if frags is None:
+            frags = self._frag_cache[fk] = self._fragments(sp.start, sp.end)
+        sp.frags = frags
+        return frags
+
+    @staticmethod
+    def _assign_depths(spans: Sequence[ViewSpan]) -> None:
+        """Nesting depth of overlapping spans (the longer one is drawn larger), capped at 3.
+
+        ``spans`` are in view order and hold whole clusters of overlapping spans.
+        """
+        active: list[ViewSpan] = []
+        nested = False
+        for sp in spans:
             sp.depth = 0
             if active:
                 start = sp.start
@@ -579,118 +698,394 @@ class DocumentView(QAbstractScrollArea):
                     for a in active:
                         a.depth = 1
             active.append(sp)
-        if nested:
-            # a second pass so chains of three nest visibly
-            for sp in shown:
-                if not sp.depth:
-                    continue
-                inner = [o for o in shown if o is not sp and o.start >= sp.start and o.end <= sp.end
-                         and (o.end - o.start) < (sp.end - sp.start)]
-                if inner:
-                    sp.depth = 1 + max(o.depth for o in inner) if len(inner) < 8 else 2
-                sp.depth = min(sp.depth, 3)
-        # tags: below their first fragment, stacked when they would collide ----------------
-        for li, sps in per_line.items():
-            level_ends: list[float] = []
-            if len(sps) > 1:
-                sps.sort(key=lambda s: s.frags[0][1])
-            for sp in sps:
-                x = sp.frags[0][1]
-                w = self._tag_width(sp.label) + 8
-                lvl = 0
-                while lvl < len(level_ends) and level_ends[lvl] > x:
-                    lvl += 1
-                if lvl == len(level_ends):
-                    level_ends.append(0.0)
-                level_ends[lvl] = x + w + 2
-                sp.tag_level = lvl
-                sp.tag_x = x
-                sp.tag_w = w
-            tag_levels[li] = max(1, len(level_ends))
-        # relations: choose which, then arc levels per line ----------------------------------
-        self._rel_plan = {}
-        rels = self._visible_relations()
-        segs_per_line: dict[int, list[tuple[float, float, ViewRelation, int]]] = {}
-        right = LEFT + self._text_width()
-        plan: list[tuple[ViewRelation, ViewSpan, ViewSpan]] = []
-        for r in rels:
-            h, c = self._span_by_id.get(r.head), self._span_by_id.get(r.child)
-            if h is None or c is None or not h.frags or not c.frags:
+        if not nested:
+            return
+        # a second pass so chains of three nest visibly (inner spans follow their outer one)
+        n = len(spans)
+        for i, sp in enumerate(spans):
+            if not sp.depth:
                 continue
-            plan.append((r, h, c))
-            hl, hx = h.frags[0][0], (h.frags[0][1] + h.frags[0][2]) / 2
-            cl, cx = c.frags[0][0], (c.frags[0][1] + c.frags[0][2]) / 2
-            if hl == cl:
-                segs_per_line.setdefault(hl, []).append((min(hx, cx), max(hx, cx), r, 0))
-            else:
-                segs_per_line.setdefault(hl, []).append((hx, right + 4, r, 1))
-                segs_per_line.setdefault(cl, []).append((cx, right + 4, r, 2))
-        levels: dict[tuple[int, int, int], int] = {}
-        label_w = {r.id: self._tag_width(r.label) + 10 for r, _, _ in plan}
-        for li, segs in segs_per_line.items():
-            placed: list[list[tuple[float, float]]] = []
-            for x1, x2, r, part in sorted(segs, key=lambda s: (s[1] - s[0], s[0])):
-                # the label needs room around the middle of short arcs too
-                mid = (x1 + x2) / 2
-                lo = min(x1, mid - label_w[r.id] / 2) - 3
-                hi = max(x2, mid + label_w[r.id] / 2) + 3
-                lvl = 0
-                while lvl < len(placed) and any(not (hi < a or lo > b) for a, b in placed[lvl]):
-                    lvl += 1
-                if lvl == len(placed):
-                    placed.append([])
-                placed[lvl].append((lo, hi))
-                levels[(r.id, li, part)] = lvl
-            arc_levels[li] = len(placed)
-        # vertical positions ----------------------------------------------------------------
-        lh = self._fm.height()
-        y = 6.0
-        tops = []
-        append = tops.append
-        fixed = lh + 3 + ROW_GAP
-        arc_get, tag_get = arc_levels.get, tag_levels.get
-        for li, ln in enumerate(lines):
-            a = arc_get(li, 0)
-            t = tag_get(li, 1)
-            ln.arc_levels = a
-            ln.tag_levels = t
-            ln.top = y
-            ln.text_y = ty = y + ARC_PAD + a * ARC_H
-            ln.bottom = y = ty + fixed + t * TAG_H
-            append(ln.top)
-        self._line_tops = tops
-        self._height = y + 10
-        base = lh + 3
-        for sp in shown:
-            if sp.frags:
-                sp.tag_y = lines[sp.frags[0][0]].text_y + base + sp.tag_level * TAG_H
-            else:
-                sp.tag_x = -1.0
-        # relations: gutter lanes now (cheap), paths when first painted --------------------
-        self._rel_levels = levels
-        self._right = right
+            length = sp.end - sp.start
+            inner = []
+            j = i + 1
+            while j < n and spans[j].start < sp.end:
+                o = spans[j]
+                if o.end <= sp.end and (o.end - o.start) < length:
+                    inner.append(o)
+                j += 1
+            if inner:
+                sp.depth = 1 + max(o.depth for o in inner) if len(inner) < 8 else 2
+            sp.depth = min(sp.depth, 3)
+
+    def _layout_tags(self, li: int) -> None:
+        """Tags of the spans starting on line ``li``: below their first box, stacked when they collide."""
+        ln = self._lines[li]
+        sps = self._line_spans.get(li)
+        if not sps:
+            ln.tag_levels = 1
+            return
+        if len(sps) > 1:
+            sps.sort(key=_tag_order)
+        base = self._fm.height() + 3
+        level_ends: list[float] = []
+        for sp in sps:
+            x = sp.frags[0][1]
+            w = self._tag_width(sp.label) + 8
+            lvl = 0
+            while lvl < len(level_ends) and level_ends[lvl] > x:
+                lvl += 1
+            if lvl == len(level_ends):
+                level_ends.append(0.0)
+            level_ends[lvl] = x + w + 2
+            sp.tag_level = lvl
+            sp.tag_x = x
+            sp.tag_w = w
+            sp.tag_line = ln
+            sp.tag_dy = base + lvl * TAG_H
+        ln.tag_levels = max(1, len(level_ends))
+
+    def _layout_relations(self) -> None:
+        """Which relations are drawn, their segments per line, arc levels and gutter lanes."""
+        for ln in self._lines:
+            ln.arc_levels = 0
+        self._line_segs = {}
+        self._rel_seg_lines = {}
+        self._rel_plan = {}
+        self._rel_levels = {}
         self._rel_lanes = {}
-        self._rel_plan = {r.id: (r, h, c) for r, h, c in plan}
-        cross = []
-        for r, h, c in plan:
+        self._right = LEFT + self._text_width()
+        for r in self._relations:
             r.path = None
             r.bounds = None
-            hl, cl = h.frags[0][0], c.frags[0][0]
-            lo, hi = (hl, cl) if hl <= cl else (cl, hl)
-            r.y_range = (lines[lo].top, lines[hi].bottom)  # type: ignore[attr-defined]
-            if hl != cl:
-                cross.append((lines[lo].text_y, lines[hi].text_y, r.id))
-        lane_ends: list[float] = []
-        for top, bot, rid in sorted(cross):
+            r.lo_line = r.hi_line = None
+        for r in self._visible_relations():
+            self._add_segments(r)
+        for li in self._line_segs:
+            self._layout_arcs(li)
+        self._assign_lanes()
+
+    def _add_segments(self, r: ViewRelation) -> set[int]:
+        """Plan one relation: its segments on the lines of its two ends. Returns those lines."""
+        h, c = self._span_by_id.get(r.head), self._span_by_id.get(r.child)
+        r.path = None
+        r.bounds = None
+        if h is None or c is None or not h.frags or not c.frags:
+            r.lo_line = r.hi_line = None
+            return set()
+        self._rel_plan[r.id] = (r, h, c)
+        hl, hx = h.frags[0][0], (h.frags[0][1] + h.frags[0][2]) / 2
+        cl, cx = c.frags[0][0], (c.frags[0][1] + c.frags[0][2]) / 2
+        segs = self._line_segs
+        if hl == cl:
+            segs.setdefault(hl, []).append((min(hx, cx), max(hx, cx), r, 0))
+            lines = {hl}
+        else:
+            right = self._right
+            segs.setdefault(hl, []).append((hx, right + 4, r, 1))
+            segs.setdefault(cl, []).append((cx, right + 4, r, 2))
+            lines = {hl, cl}
+        self._rel_seg_lines[r.id] = lines
+        lo, hi = (hl, cl) if hl <= cl else (cl, hl)
+        r.lo_line, r.hi_line = self._lines[lo], self._lines[hi]
+        r.line_range = (lo, hi)
+        return lines
+
+    def _remove_segments(self, rid: int) -> set[int]:
+        lines = self._rel_seg_lines.pop(rid, set())
+        for li in lines:
+            segs = self._line_segs.get(li)
+            if segs:
+                self._line_segs[li] = [s for s in segs if s[2].id != rid]
+            for part in (0, 1, 2):
+                self._rel_levels.pop((rid, li, part), None)
+        plan = self._rel_plan.pop(rid, None)
+        if plan is not None:
+            plan[0].lo_line = plan[0].hi_line = None
+        self._rel_lanes.pop(rid, None)
+        return lines
+
+    def _layout_arcs(self, li: int) -> None:
+        """Arc levels of the relation segments on line ``li`` (short ones low, no two labels collide)."""
+        segs = self._line_segs.get(li) or ()
+        placed: list[list[tuple[float, float]]] = []
+        levels = self._rel_levels
+        for x1, x2, r, part in sorted(segs, key=_seg_order):
+            # the label needs room around the middle of short arcs too
+            half = (self._tag_width(r.label) + 10) / 2
+            mid = (x1 + x2) / 2
+            lo = min(x1, mid - half) - 3
+            hi = max(x2, mid + half) + 3
+            lvl = 0
+            while lvl < len(placed) and any(not (hi < a or lo > b) for a, b in placed[lvl]):
+                lvl += 1
+            if lvl == len(placed):
+                placed.append([])
+            placed[lvl].append((lo, hi))
+            levels[(r.id, li, part)] = lvl
+        self._lines[li].arc_levels = len(placed)
+
+    def _assign_lanes(self) -> set[int]:
+        """Gutter lanes of the relations between lines (by line numbers, so rows can move).
+
+        Returns the relations whose lane changed.
+        """
+        cross = sorted((r.line_range[0], r.line_range[1], rid) for rid, (r, h, c) in self._rel_plan.items()
+                       if h.frags[0][0] != c.frags[0][0])
+        lanes: dict[int, int] = {}
+        lane_ends: list[int] = []
+        for lo, hi, rid in cross:
             lane = 0
-            while lane < len(lane_ends) and lane_ends[lane] >= top - 3:
+            while lane < len(lane_ends) and lane_ends[lane] >= lo:
                 lane += 1
             if lane == len(lane_ends):
-                lane_ends.append(bot)
+                lane_ends.append(hi)
             else:
-                lane_ends[lane] = bot
-            self._rel_lanes[rid] = lane
-        self._update_scrollbar()
+                lane_ends[lane] = hi
+            lanes[rid] = lane
+        old = self._rel_lanes
+        changed = {rid for rid in lanes.keys() | old.keys() if lanes.get(rid) != old.get(rid)}
+        self._rel_lanes = lanes
+        return changed
+
+    def _position_lines(self, first: int) -> None:
+        """Row positions from line ``first`` down (the rows above it did not move)."""
+        lines = self._lines
+        tops = self._line_tops
+        if len(tops) != len(lines):
+            tops = self._line_tops = [0.0] * len(lines)
+            first = 0
+        fixed = self._fm.height() + 3 + ROW_GAP
+        y = lines[first].top if first > 0 else 6.0
+        for li in range(first, len(lines)):
+            ln = lines[li]
+            ln.top = tops[li] = y
+            ln.text_y = ty = y + ARC_PAD + ln.arc_levels * ARC_H
+            ln.bottom = y = ty + fixed + ln.tag_levels * TAG_H
+        self._height = y + 10
+
+    # -- the incremental update -------------------------------------------------------------
+    def update_annotations(self, remove: Iterable[ItemKey] = (), add: Iterable[ViewSpan] = (),
+                           remove_relations: Iterable[int] = (), add_relations: Iterable[ViewRelation] = ()) -> None:
+        """Change some spans/suggestions and relations (a changed one is removed and added again).
+
+        Only what changed is laid out again: the tags of the lines it is on, the nesting of the
+        spans it overlaps, the arcs of the relations at its ends; the rows below move if a row
+        changed height, and only the part of the view that changed is repainted.
+        """
+        remove, add = list(remove), list(add)
+        remove_relations, add_relations = list(remove_relations), list(add_relations)
+        if not (remove or add or remove_relations or add_relations):
+            return
+        full = not self._lines or self._layout_dirty or self._width != self.viewport().width()
+        show_sugg = self._show_suggestions
+        by_key, by_id, items = self._by_key, self._span_by_id, self._items
+        removed: list[ViewSpan] = []
+        for key in remove:
+            sp = by_key.pop(key, None)
+            if sp is None:
+                continue
+            self._remove_item(sp)
+            if sp.id is not None and not sp.suggestion and by_id.get(sp.id) is sp:
+                del by_id[sp.id]
+            removed.append(sp)
+        added: list[ViewSpan] = []
+        for sp in add:
+            old = by_key.get(sp.key)
+            if old is not None:  # replaced without being named in ``remove``
+                self._remove_item(old)
+                removed.append(old)
+            by_key[sp.key] = sp
+            bisect.insort(items, sp, key=_item_order)
+            if sp.id is not None and not sp.suggestion:
+                by_id[sp.id] = sp
+            if sp.end - sp.start > self._max_len:
+                self._max_len = sp.end - sp.start
+            added.append(sp)
+        self._shown = None
+        # relations: the list keeps its order; one whose end is gone goes with it
+        old_rels = {r.id: r for r in self._relations}
+        new_ids = {r.id for r in add_relations}
+        drop = set(remove_relations) | new_ids
+        rels = [r for r in self._relations if r.id not in drop]
+        rels.extend(add_relations)
+        rels = [r for r in rels if r.head in by_id and r.child in by_id]
+        self._relations = rels
+        kept = {r.id for r in rels}
+        gone = {rid for rid in old_rels if rid not in kept or rid in new_ids}
+        gone_ys = []
+        for rid in gone:
+            r = old_rels[rid]
+            if r.bounds is not None:
+                gone_ys.append((r.bounds.top(), r.bounds.bottom()))
+            if r.lo_line is not None:
+                gone_ys.append((r.lo_line.top, r.hi_line.bottom))
+        changed_ids = {sp.id for sp in (*removed, *added) if sp.id is not None and not sp.suggestion}
+        dropped = self._drop_stale_selection()
+        if full:
+            self._relayout()
+            self.viewport().update()
+            if dropped:
+                self.selectionChanged.emit()
+            return
+
+        lines = self._lines
+        tag_lines: set[int] = set()
+        box_lines: set[int] = set()
+        lo_pos, hi_pos = None, None
+        for sp in removed:
+            if (sp.suggestion and not show_sugg) or not sp.frags:
+                continue
+            li = sp.frags[0][0]
+            bucket = self._line_spans.get(li)
+            if bucket:
+                for k, o in enumerate(bucket):
+                    if o is sp:
+                        del bucket[k]
+                        break
+            tag_lines.add(li)
+            box_lines.update(f[0] for f in sp.frags)
+            lo_pos = sp.start if lo_pos is None else min(lo_pos, sp.start)
+            hi_pos = sp.end if hi_pos is None else max(hi_pos, sp.end)
+        for sp in added:
+            frags = self._frags_of(sp)
+            if sp.suggestion and not show_sugg:
+                continue
+            if frags:
+                li = frags[0][0]
+                self._line_spans.setdefault(li, []).append(sp)
+                tag_lines.add(li)
+                box_lines.update(f[0] for f in frags)
+            else:
+                sp.tag_x = -1.0
+                sp.tag_line = None
+            lo_pos = sp.start if lo_pos is None else min(lo_pos, sp.start)
+            hi_pos = sp.end if hi_pos is None else max(hi_pos, sp.end)
+        # nesting of the spans overlapping what changed
+        if lo_pos is not None:
+            cluster = self._cluster(lo_pos, hi_pos)
+            before = [s.depth for s in cluster]
+            self._assign_depths(cluster)
+            for s, d in zip(cluster, before):
+                if s.depth != d:
+                    box_lines.update(f[0] for f in s.frags)
+                    if s.id is not None and not s.suggestion:
+                        changed_ids.add(s.id)
+        heights = {}
+
+        def remember(li: int) -> None:
+            if li not in heights:
+                ln = lines[li]
+                heights[li] = (ln.arc_levels, ln.tag_levels)
+
+        for li in tag_lines:
+            remember(li)
+            self._layout_tags(li)
+        # relations at the ends of what changed
+        inval: set[int] = set()
+        if self._relation_filter != "all":
+            old = {li: (ln.arc_levels, ln.tag_levels) for li, ln in enumerate(lines)}
+            heights = {**old, **heights}
+            self._layout_relations()
+            inval = {r.id for r in self._relations}
+        else:
+            rel_dirty = set(gone) | {r.id for r in add_relations}
+            if changed_ids:
+                rel_dirty.update(r.id for r in rels if r.head in changed_ids or r.child in changed_ids)
+            arc_lines: set[int] = set()
+            for rid in rel_dirty:
+                arc_lines |= self._remove_segments(rid)
+            present = {r.id: r for r in rels}
+            for rid in rel_dirty:
+                r = present.get(rid)
+                if r is not None:
+                    arc_lines |= self._add_segments(r)
+            for li in arc_lines:
+                remember(li)
+                self._layout_arcs(li)
+                inval.update(s[2].id for s in self._line_segs.get(li, ()))
+            inval |= rel_dirty
+            if rel_dirty:
+                inval |= self._assign_lanes()
+        # rows: move everything below a row that changed height
+        first_shift = None
+        for li, hw in heights.items():
+            ln = lines[li]
+            if (ln.arc_levels, ln.tag_levels) != hw and (first_shift is None or li < first_shift):
+                first_shift = li
+        if first_shift is not None:
+            self._position_lines(first_shift)
+            for rid, (r, _h, _c) in self._rel_plan.items():
+                if r.line_range[1] >= first_shift:
+                    inval.add(rid)
+            self._update_scrollbar()
+        # what to repaint (document y), before the invalidated routes forget their bounds
+        ys = [(lines[li].top, lines[li].bottom) for li in (*box_lines, *tag_lines, *heights)]
+        for r in self._relations:
+            if r.id in inval:
+                if r.bounds is not None:
+                    ys.append((r.bounds.top(), r.bounds.bottom()))
+                if r.lo_line is not None:
+                    ys.append((r.lo_line.top, r.hi_line.bottom))
+                r.path = None
+                r.bounds = None
+        self._repaint_rows(ys + gone_ys, to_end=first_shift is not None)
+        if dropped:
+            self.selectionChanged.emit()
+
+    def _repaint_rows(self, ys: list[tuple[float, float]], to_end: bool = False) -> None:
+        """Schedule a repaint of the document band covering ``ys`` (document y ranges)."""
+        if not ys and not to_end:
+            return
+        dy = self._dy()
+        vh = self.viewport().height()
+        top = min((a for a, _ in ys), default=dy) - 10
+        bottom = dy + vh if to_end else max(b for _, b in ys) + 10
+        y1, y2 = max(0, int(top - dy)), min(vh, int(bottom - dy) + 1)
+        if y2 > y1:
+            self.viewport().update(QRect(0, y1, self.viewport().width(), y2 - y1))
+
+    def _remove_item(self, sp: ViewSpan) -> None:
+        items = self._items
+        i = bisect.bisect_left(items, _item_order(sp), key=_item_order)
+        while i < len(items):
+            if items[i] is sp:
+                del items[i]
+                return
+            if items[i].start != sp.start:
+                break
+            i += 1
+        try:  # pragma: no cover - the order key changed under us; fall back to a scan
+            items.remove(sp)
+        except ValueError:
+            pass
+
+    def _cluster(self, start: int, end: int) -> list[ViewSpan]:
+        """The shown spans overlapping ``start..end`` and everything overlapping those, in order."""
+        items = self.items
+        while True:
+            lo = bisect.bisect_left(items, start - self._max_len, key=_item_start)
+            hi = bisect.bisect_left(items, end, key=_item_start)
+            found = [s for s in items[lo:hi] if s.end > start]
+            if not found:
+                return []
+            a = min(start, found[0].start)
+            b = max(end, max(s.end for s in found))
+            if a == start and b == end:
+                return found
+            start, end = a, b
+
+    def _drop_stale_selection(self) -> bool:
+        """Forget a selected span/relation that is gone; True when something was dropped."""
+        dropped = False
+        if self._selected is not None and self._selected not in self._by_key:
+            self._selected = None
+            dropped = True
+        if self._relation_head is not None and self._relation_head not in self._span_by_id:
+            self._relation_head = None
+        if self._selected_rel is not None and not any(r.id == self._selected_rel for r in self._relations):
+            self._selected_rel = None
+            dropped = True
+        return dropped
 
     def _ensure_route(self, r: ViewRelation) -> None:
         if r.path is not None:
@@ -741,6 +1136,7 @@ class DocumentView(QAbstractScrollArea):
 
         hy0 = self._box_top(hl, h.depth)
         cy0 = self._box_top(cl, c.depth)
+        r.gutter = None
         if hl == cl:
             ly = level_y(hl, 0)
             path.moveTo(hx, hy0)
@@ -753,6 +1149,7 @@ class DocumentView(QAbstractScrollArea):
             y1 = level_y(hl, 1)
             y2 = level_y(cl, 2)
             gx = right + 8 + (lane % 6) * 6
+            r.gutter = (gx, min(y1, y2), max(y1, y2))
             path.moveTo(hx, hy0)
             path.lineTo(hx, y1)
             path.lineTo(gx, y1)
@@ -856,11 +1253,65 @@ class DocumentView(QAbstractScrollArea):
                 return [QRectF(x).translated(0, -self._dy()) for x in r.label_rects]
         return []
 
+    def find_item(self, start: int, end: int, label: str | None = None, suggestion: bool = False) -> ViewSpan | None:
+        """The shown span (or suggestion) with exactly these offsets (and label, when given)."""
+        for sp in self._items_between(start, start):
+            if sp.start == start and sp.end == end and sp.suggestion == suggestion and label in (None, sp.label):
+                return sp
+        return None
+
+    def edge_at(self, point: QPoint | QPointF) -> tuple[ViewSpan, str] | None:
+        """A span (not a suggestion) whose start or end edge is under ``point`` (within 4 px)."""
+        pt = QPointF(point.x(), point.y() + self._dy())
+        if not self._lines:
+            return None
+        li = self._row_at_y(pt.y())
+        ln = self._lines[li]
+        best = None
+        for sp in self._items_between(ln.start, ln.end):
+            if sp.suggestion or not sp.frags:
+                continue
+            for edge, frag in (("start", sp.frags[0]), ("end", sp.frags[-1])):
+                if frag[0] != li:
+                    continue
+                r = self._frag_rect(sp, frag)
+                x = r.left() if edge == "start" else r.right()
+                d = abs(pt.x() - x)
+                if d <= 4 and r.top() <= pt.y() <= r.bottom() and (best is None or d < best[0]):
+                    best = (d, sp, edge)
+        return None if best is None else (best[1], best[2])
+
+    def _edge_target(self, sp: ViewSpan, edge: str, point: QPoint | QPointF, precise: bool) -> tuple[int, int]:
+        """The span's new offsets when its ``edge`` is dropped at ``point`` (token-snapped)."""
+        c = self.char_at(point)
+        s, e = sp.start, sp.end
+        if edge == "end":
+            e = max(c, s + 1)
+            if not precise:
+                _, e = self._snap(s, e)
+                e = max(e, s + 1)
+        else:
+            s = min(c, e - 1)
+            if not precise:
+                s, _ = self._snap(s, e)
+        return (s, e)
+
+    def _items_between(self, start: int, end: int) -> list[ViewSpan]:
+        """The shown spans and suggestions touching ``start..end`` (in order; a bisection, not a scan)."""
+        items = self.items
+        lo = bisect.bisect_left(items, start - self._max_len, key=_item_start)
+        hi = bisect.bisect_right(items, end, key=_item_start)
+        return [s for s in items[lo:hi] if s.end >= start]
+
     def item_at(self, point: QPoint | QPointF) -> ViewSpan | None:
         """The span (or, failing that, the suggestion) under ``point`` (the innermost)."""
         pt = QPointF(point.x(), point.y() + self._dy())
         best: ViewSpan | None = None
-        for sp in self.items:
+        if not self._lines:
+            return None
+        li = self._row_at_y(pt.y())
+        near = self._items_between(self._lines[max(0, li - 1)].start, self._lines[min(len(self._lines) - 1, li + 1)].end)
+        for sp in near:
             hit = any(self._frag_rect(sp, f).contains(pt) for f in sp.frags) or (
                 sp.tag_rect is not None and sp.tag_rect.contains(pt)
             )
@@ -908,9 +1359,7 @@ class DocumentView(QAbstractScrollArea):
         first = self._row_at_y(clip.top())
         last = self._row_at_y(clip.bottom())
         # spans overlapping visible rows
-        vis_start = self._lines[first].start
-        vis_end = self._lines[last].end
-        visible = [s for s in self.items if s.end >= vis_start and s.start <= vis_end]
+        visible = self._items_between(self._lines[first].start, self._lines[last].end)
         # larger (deeper) boxes first so nested ones sit on top
         selected = self.selected_item()
         for sp in sorted(visible, key=lambda s: (-s.depth, s.suggestion is False)):
@@ -921,6 +1370,8 @@ class DocumentView(QAbstractScrollArea):
         if self._drag_raw is not None:
             a, b = self._drag_raw
             self._paint_range(p, (min(a, b), max(a, b)), first, last, QColor(51, 153, 255, 50), None)
+        if self._edge_preview is not None:  # where a dragged edge will put the span
+            self._paint_range(p, self._edge_preview, first, last, QColor(31, 79, 209, 45), QColor("#1f4fd1"))
         # text
         p.setPen(QColor("#1a1a1a"))
         for li in range(first, last + 1):
@@ -1009,7 +1460,7 @@ class DocumentView(QAbstractScrollArea):
         sel_rel = self._selected_rel
         ordered = sorted(rels, key=lambda r: (r.id == sel_rel, sel_id is not None and (r.head == sel_id or r.child == sel_id)))
         for r in ordered:
-            yr = getattr(r, "y_range", None)
+            yr = r.y_range
             if yr is None or yr[1] < clip.top() - 40 or yr[0] > clip.bottom() + 40:
                 continue
             self._ensure_route(r)
@@ -1032,7 +1483,64 @@ class DocumentView(QAbstractScrollArea):
                 p.drawRoundedRect(lr, 6, 6)
                 p.setPen(QColor("#202020") if not hot else QColor("#1f4fd1"))
                 p.drawText(lr, Qt.AlignmentFlag.AlignCenter, r.label)
+            gutter = self._gutter_label(r)
+            if gutter is not None:
+                self._paint_gutter_label(p, r, gutter, line_col, picked, hot)
         p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _gutter_label(self, r: ViewRelation) -> tuple[QRectF, str] | None:
+        """Where a relation between two lines is labelled in the gutter when neither of its end
+        labels is on screen (so a line running past the view still says what it is): a vertical
+        box on the visible part of its gutter line, reading "LABEL: head → child" downwards. ``None``
+        when an end label can be seen or too little of the line is visible.
+        """
+        if r.gutter is None or not r.label_rects:
+            return None
+        dy = self._dy()
+        vh = self.viewport().height()
+        top, bottom = dy + 6.0, dy + vh - 6.0
+        if any(top - 6 <= lr.center().y() <= bottom + 6 for lr in r.label_rects):
+            return None
+        gx, y1, y2 = r.gutter
+        a, b = max(y1, top), min(y2, bottom)
+        if b - a < 40:
+            return None
+        h, c = self._span_by_id.get(r.head), self._span_by_id.get(r.child)
+
+        def name(sp: ViewSpan | None) -> str:
+            if sp is None:
+                return "?"
+            t = " ".join(self._text[sp.start:sp.end].split())
+            return t if len(t) <= 24 else t[:23] + "\u2026"
+
+        down = c is not None and h is not None and c.start > h.start
+        # the text runs down the page, so "→" points down to a child below, "←" up to one above
+        arrow = "\u2192" if down else "\u2190"
+        text = f"{r.label}: {name(h)} {arrow} {name(c)}"
+        fm = self._tag_fm
+        length = min(fm.horizontalAdvance(text) + 14, b - a - 4)
+        lane = self._rel_lanes.get(r.id, 0)
+        # parallel lines (neighbouring lanes) put their boxes at different heights
+        slot = (lane % 3 + 1) / 4
+        mid = a + (b - a) * slot
+        y0 = max(a + 2, min(mid - length / 2, b - 2 - length))
+        return QRectF(max(gx - 7, self._right + 3), y0, 14, length), text
+
+    def _paint_gutter_label(self, p: QPainter, r: ViewRelation, gutter: tuple[QRectF, str], line_col: QColor,
+                            picked: bool, hot: bool) -> None:
+        rect, text = gutter
+        p.save()
+        p.setPen(QPen(line_col, 1.6 if picked else 1))
+        p.setBrush(QColor("#dbe6fd") if picked else QColor("#ffffff"))
+        p.drawRoundedRect(rect, 6, 6)
+        # the text runs down the line, read with the head tilted right
+        p.translate(rect.center())
+        p.rotate(90)
+        box = QRectF(-rect.height() / 2, -rect.width() / 2, rect.height(), rect.width())
+        p.setPen(QColor("#202020") if not hot else QColor("#1f4fd1"))
+        elided = self._tag_fm.elidedText(text, Qt.TextElideMode.ElideRight, box.width() - 8)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, elided)
+        p.restore()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
         self.viewport().update()
@@ -1045,14 +1553,28 @@ class DocumentView(QAbstractScrollArea):
             return super().mousePressEvent(e)
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         pos = e.position().toPoint()
+        self._press_point = pos
+        edge = self.edge_at(pos)
+        if edge is not None:  # dragging a span's edge resizes it
+            self._edge_drag = edge
+            self._edge_preview = (edge[0].start, edge[0].end)
+            self._drag_from = None
+            return
         self._drag_from = self.char_at(pos)
         self._drag_raw = None
-        self._press_point = pos
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802 - Qt API
-        if self._drag_from is None:
-            return super().mouseMoveEvent(e)
         pos = e.position().toPoint()
+        if self._edge_drag is not None:
+            sp, edge = self._edge_drag
+            precise = bool(e.modifiers() & Qt.KeyboardModifier.AltModifier)
+            self._edge_preview = self._edge_target(sp, edge, pos, precise)
+            self.viewport().update()
+            return
+        if self._drag_from is None:
+            over_edge = e.buttons() == Qt.MouseButton.NoButton and self.edge_at(pos) is not None
+            self.viewport().setCursor(Qt.CursorShape.SizeHorCursor if over_edge else Qt.CursorShape.IBeamCursor)
+            return super().mouseMoveEvent(e)
         if (pos - self._press_point).manhattanLength() < 3:
             return
         cur = self.char_at(pos)
@@ -1060,6 +1582,19 @@ class DocumentView(QAbstractScrollArea):
         self.viewport().update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if e.button() == Qt.MouseButton.LeftButton and self._edge_drag is not None:
+            sp, edge = self._edge_drag
+            precise = bool(e.modifiers() & Qt.KeyboardModifier.AltModifier)
+            s, t = self._edge_target(sp, edge, e.position().toPoint(), precise)
+            self._edge_drag = None
+            self._edge_preview = None
+            self.viewport().update()
+            if (s, t) != (sp.start, sp.end) and sp.id is not None:
+                self.resizeRequested.emit(sp.id, s, t)
+            elif (e.position().toPoint() - self._press_point).manhattanLength() < 3:
+                self.select_item(sp.key, ensure_visible=False)  # a click on the edge selects
+                self.itemClicked.emit(sp.key)
+            return
         if e.button() != Qt.MouseButton.LeftButton or self._drag_from is None:
             return super().mouseReleaseEvent(e)
         pos = e.position().toPoint()
@@ -1132,8 +1667,15 @@ class DocumentView(QAbstractScrollArea):
         if e.type() == QEvent.Type.ToolTip:
             pos = self.viewport().mapFromGlobal(e.globalPos())
             item = self.item_at(pos)
+            rel = self.relation_at(pos) if item is None else None
             if item is not None:
                 QToolTip.showText(e.globalPos(), self.tooltip_for(item), self)
+            elif rel is not None:
+                h, c = self._span_by_id.get(rel.head), self._span_by_id.get(rel.child)
+                ht = self._text[h.start:h.end] if h else "?"
+                ct = self._text[c.start:c.end] if c else "?"
+                tip = f"{rel.label}: \u201c{ht}\u201d \u2192 \u201c{ct}\u201d\nClick to select; a number key relabels it"
+                QToolTip.showText(e.globalPos(), "<p style='white-space:pre'>" + _html_escape(tip) + "</p>", self)
             else:
                 QToolTip.hideText()
             return True

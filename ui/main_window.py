@@ -7,6 +7,7 @@ window refreshes from :attr:`AppState.changed`.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QHBoxLayout,
+    QSizePolicy,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -31,17 +33,34 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import suggest as suggest_mod
-from annotator.edits import AddRelation, AddSpan, Batch, DeleteRelation, DeleteSpan, Relabel, RelabelRelation, SetStatus
+from annotator.edits import (
+    AddRelation,
+    AddSpan,
+    Batch,
+    DeleteRelation,
+    DeleteSpan,
+    Relabel,
+    RelabelRelation,
+    Resize,
+    SetStatus,
+)
 from annotator.progress import Progress
 from corpus.errors import CorpusError
 from corpus.model import DocumentStatus, LabelKind, LayerKind, Relation, Span, layer_kind
 from corpus.store import Store
-from corpus.store.ui_queries import next_document_id, span_rows, status_counts
+from corpus.store.ui_queries import (
+    first_overlapping_span,
+    next_document_id,
+    relation_rows,
+    span_rows,
+    span_rows_by_id,
+    status_counts,
+)
 from ui.doc_list import DocListPanel
-from ui.document_view import DocumentView, ViewRelation, ViewSpan
+from ui.document_view import DocumentView, ViewRelation, ViewSpan, item_order
 from ui.errors import show_error
 from ui.palette import KEYS, LabelPalette
-from ui.state import AppState, edit_topics
+from ui.state import AppState, EditChange, edit_topics
 from ui.style import STATUS_TEXT
 from ui.tables import AnnotationTables
 from ui.worker import JobHandle, active_jobs, run_job
@@ -56,6 +75,11 @@ SETTINGS_RECENT = "recent_projects"
 SETTINGS_AUTO_SUGGEST = "auto_suggest"
 SETTINGS_AUTO_PROPAGATE = "auto_propagate"
 FILE_FILTER = "Annotation projects (*.db *.sqlite *.annot);;All files (*)"
+
+
+def _n(count: int, noun: str) -> str:
+    """"1 span", "2 spans", "1,204 tokens"."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _bool(v: object, default: bool) -> bool:
@@ -110,8 +134,12 @@ class MainWindow(QMainWindow):
         self._doc = None
         self._windows: list[QWidget] = []
         self._dirty: set[str] = set()
-        self._vs_cache: dict[tuple, ViewSpan] = {}
-        self._vs_doc: int | None = None
+        self._vs_doc: int | None = None  # the document the pieces below belong to
+        self._mine_rows: dict[int, tuple] = {}
+        self._mine: dict[int, ViewSpan] = {}
+        self._mine_keys: dict[tuple[int, int, str], int] = {}
+        self._rejected: set[tuple[int, int, str]] = set()
+        self._rel_rows: dict[int, tuple] = {}
         self._candidates: list[Span] | None = None  # suggester spans of the current document
         self._doc_tokens = 0
         self._doc_suggested = False
@@ -148,6 +176,9 @@ class MainWindow(QMainWindow):
         self.mode_banner.hide()
         for lab in (self.doc_title, self.doc_info, self.mode_banner):
             lab.setTextFormat(Qt.TextFormat.PlainText)  # names and article text are data, never markup
+            # a long name or banner must not widen the centre (squeezing the docks, re-wrapping the text)
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, lab.sizePolicy().verticalPolicy())
+        self.mode_banner.setWordWrap(True)
         centre = QWidget(self)
         lay = QVBoxLayout(centre)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -197,11 +228,12 @@ class MainWindow(QMainWindow):
         self.dock_guidelines: QDockWidget | None = None
         self.resizeDocks([self.dock_docs], [270], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_palette, self.dock_tables], [300, 340], Qt.Orientation.Vertical)
-        self.resizeDocks([self.dock_palette], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock_palette], [370], Qt.Orientation.Horizontal)
 
         self.view.selectionChanged.connect(self._selection_changed)
         self.view.activated.connect(self.activate)
         self.view.itemClicked.connect(self._item_clicked)
+        self.view.resizeRequested.connect(self.resize_span)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
         d = QDockWidget(title, self)
@@ -256,6 +288,15 @@ class MainWindow(QMainWindow):
         self.act_undo = A("&Undo", self.undo, QKeySequence.StandardKey.Undo, "Undo the last edit")
         self.act_redo = A("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo")
         self.act_delete = A("&Delete span or relation", self.delete_selected, ["Del", "Backspace"], "Delete the selected span and its relations, or the selected relation (or reject a suggestion)")
+        # resizing the selected span by a token (dragging its edge with the mouse does the same)
+        self.act_end_right = A("Resize span: end one token right (or drag its edge)", lambda: self.resize_selected("end", 1), "Alt+Shift+Right",
+                               "Make the selected span one token longer at its end", context=Qt.ShortcutContext.WidgetShortcut, widget=self.view)
+        self.act_end_left = A("Resize span: end one token left", lambda: self.resize_selected("end", -1), "Alt+Shift+Left",
+                              "Make the selected span one token shorter at its end", context=Qt.ShortcutContext.WidgetShortcut, widget=self.view)
+        self.act_start_left = A("Resize span: start one token left (or drag its edge)", lambda: self.resize_selected("start", -1), "Ctrl+Alt+Shift+Left",
+                                "Make the selected span one token longer at its start", context=Qt.ShortcutContext.WidgetShortcut, widget=self.view)
+        self.act_start_right = A("Resize span: start one token right", lambda: self.resize_selected("start", 1), "Ctrl+Alt+Shift+Right",
+                                 "Make the selected span one token shorter at its start", context=Qt.ShortcutContext.WidgetShortcut, widget=self.view)
         self.act_labels = A("&Labels\u2026", lambda: self._open_other("ui.labels_dialog", "LabelsDialog"), "Ctrl+L", "Add, rename, recolour labels")
         self.act_annotator = A("&Switch annotator\u2026", self.switch_annotator, None, "Change who is annotating")
         # label keys
@@ -332,6 +373,9 @@ class MainWindow(QMainWindow):
         for a in self.label_actions:
             lm.addAction(a)
         self.label_menu = lm
+        rm = m.addMenu("Resize span (or drag its edge)")
+        for a in (self.act_end_right, self.act_end_left, self.act_start_left, self.act_start_right):
+            rm.addAction(a)
         m.addSeparator()
         m.addAction(self.act_labels)
         m.addAction(self.act_annotator)
@@ -592,50 +636,147 @@ class MainWindow(QMainWindow):
             self._candidates = sorted(best.values(), key=lambda x: (x.start, x.end, x.label, x.layer))
         return self._candidates
 
+    # What is shown is kept piecewise, so that one edit refreshes only what it changed:
+    # ``_mine_rows``/``_mine`` (the person's spans by id, as rows and as ViewSpans), ``_mine_keys``
+    # (their (start, end, label), to hide accepted suggestions), ``_rejected``, ``_suggestions``
+    # (pending, by view key) and ``_rel_rows`` (the person's relations by id).
+    def _colors(self) -> tuple[dict[str, str], dict[str, str]]:
+        st = self.state
+        assert st is not None
+        return ({lab.name: lab.color for lab in st.labels(LabelKind.ENTITY)},
+                {lab.name: lab.color for lab in st.labels(LabelKind.RELATION)})
+
+    @staticmethod
+    def _span_vs(row: tuple, colors: dict[str, str]) -> ViewSpan:
+        sid, layer, s, e, label, source, score = row
+        return ViewSpan(key=("span", sid), id=sid, start=s, end=e, label=label,
+                        color=colors.get(label, "#cccccc"), layer=layer, source=source or "", score=score)
+
+    @staticmethod
+    def _sugg_vs(key: tuple, sp: Span, colors: dict[str, str]) -> ViewSpan:
+        return ViewSpan(key=key, id=sp.id, start=sp.start, end=sp.end, label=sp.label,
+                        color=colors.get(sp.label, "#cccccc"), layer=sp.layer, source=sp.source,
+                        score=sp.score, suggestion=True)
+
+    @staticmethod
+    def _rel_vr(row: tuple, rcolors: dict[str, str]) -> ViewRelation:
+        rid, head, child, label = row
+        return ViewRelation(id=rid, head=head, child=child, label=label, color=rcolors.get(label, "#777777"))
+
+    def _pending(self) -> dict[tuple, Span]:
+        """The suggestions still to decide: neither accepted (same offsets and label) nor rejected."""
+        out: dict[tuple, Span] = {}
+        mine, rejected = self._mine_keys, self._rejected
+        for sp in self._suggestion_candidates():
+            k = (sp.start, sp.end, sp.label)
+            if k in mine or k in rejected:
+                continue
+            out[("sugg", sp.layer, sp.start, sp.end, sp.label)] = sp
+        return out
+
     def _view_items(self) -> tuple[list[ViewSpan], list[ViewRelation]]:
+        """Everything the view shows for the current document, read afresh."""
         st = self.state
         assert st is not None and st.current_doc_id is not None
         d = st.current_doc_id
-        colors = {lab.name: lab.color for lab in st.labels(LabelKind.ENTITY)}
-        rcolors = {lab.name: lab.color for lab in st.labels(LabelKind.RELATION)}
-        items = []
-        mine = set()
+        colors, rcolors = self._colors()
         # reuse the objects of spans that did not change (a 2,000-span document stays fast)
-        old = self._vs_cache if self._vs_doc == d else {}
-        cache: dict[tuple, ViewSpan] = {}
+        same_doc = self._vs_doc == d
+        old_rows, old_vs = (self._mine_rows, self._mine) if same_doc else ({}, {})
+        rows: dict[int, tuple] = {}
+        mine: dict[int, ViewSpan] = {}
+        keys: dict[tuple[int, int, str], int] = {}
         for row in span_rows(st.store, d, [st.annotator]):
-            sid, layer, s, e, label, source, score = row
-            mine.add((s, e, label))
-            vs = old.get(row)
+            sid = row[0]
+            vs = old_vs.get(sid) if old_rows.get(sid) == row else None
             if vs is None:
-                vs = ViewSpan(key=("span", sid), id=sid, start=s, end=e, label=label,
-                              color=colors.get(label, "#cccccc"), layer=layer, source=source or "", score=score)
-            cache[row] = vs
-            items.append(vs)
-        self._vs_cache, self._vs_doc = cache, d
-        self._suggestions = {}
-        cands = self._suggestion_candidates()
-        if cands:
-            rejected = {(s, e, label) for _, s, e, label in st.store.rejections(st.annotator, d)}
-            for sp in cands:
-                k = (sp.start, sp.end, sp.label)
-                if k in mine or k in rejected:
-                    continue
-                key = ("sugg", sp.layer, sp.start, sp.end, sp.label)
-                self._suggestions[key] = sp
-                items.append(ViewSpan(key=key, id=sp.id, start=sp.start, end=sp.end, label=sp.label,
-                                      color=colors.get(sp.label, "#cccccc"), layer=sp.layer, source=sp.source,
-                                      score=sp.score, suggestion=True))
-        rels = [ViewRelation(id=r.id or 0, head=r.head, child=r.child, label=r.label, color=rcolors.get(r.label, "#777777"))
-                for r in st.store.relations(d, st.annotator)]
-        return items, rels
+                vs = self._span_vs(row, colors)
+            rows[sid] = row
+            mine[sid] = vs
+            k = (row[2], row[3], row[4])
+            keys[k] = keys.get(k, 0) + 1
+        self._mine_rows, self._mine, self._mine_keys, self._vs_doc = rows, mine, keys, d
+        self._rejected = {(s, e, label) for _, s, e, label in st.store.rejections(st.annotator, d)}
+        self._suggestions = self._pending()
+        items = list(mine.values())
+        items.extend(self._sugg_vs(key, sp, colors) for key, sp in self._suggestions.items())
+        rel_rows = relation_rows(st.store, d, st.annotator)
+        self._rel_rows = {r[0]: r for r in rel_rows}
+        return items, [self._rel_vr(r, rcolors) for r in rel_rows]
 
     def _refresh_annotations(self) -> None:
+        """Read and show everything again (a new document, labels, suggestions, another person)."""
         if self.state is None or self.state.current_doc_id is None:
             return
         items, rels = self._view_items()
         self.view.set_annotations(items, rels)
         self.tables.set_content(self.view.text, self.view.items, self.view.relations)
+        self._update_header()
+
+    def _refresh_changed(self, change: EditChange) -> None:
+        """Show what one edit changed: re-read only the spans it names, move only those.
+
+        The person's relations are re-read (one small query) when the edit touched relations;
+        pending suggestions are recomputed from the cached candidates when the person's spans
+        or rejections changed.
+        """
+        st = self.state
+        if st is None or st.current_doc_id is None or self._vs_doc != st.current_doc_id:
+            self._refresh_annotations()
+            return
+        d = st.current_doc_id
+        colors, rcolors = self._colors()
+        remove: list[tuple] = []
+        add: list[ViewSpan] = []
+        keys_changed = False
+        keys = self._mine_keys
+        changed_ids: set[int] = set()
+        if change.span_ids:
+            rows = span_rows_by_id(st.store, d, st.annotator, sorted(change.span_ids))
+            for sid in change.span_ids:
+                old_row, row = self._mine_rows.get(sid), rows.get(sid)
+                if old_row == row:
+                    continue
+                changed_ids.add(sid)
+                if old_row is not None:
+                    vs = self._mine.pop(sid)
+                    del self._mine_rows[sid]
+                    remove.append(vs.key)
+                    k = (old_row[2], old_row[3], old_row[4])
+                    keys[k] -= 1
+                    if not keys[k]:
+                        del keys[k]
+                    keys_changed = True
+                if row is not None:
+                    vs = self._span_vs(row, colors)
+                    self._mine[sid] = vs
+                    self._mine_rows[sid] = row
+                    add.append(vs)
+                    k = (row[2], row[3], row[4])
+                    keys[k] = keys.get(k, 0) + 1
+                    keys_changed = True
+        if change.rejections:
+            self._rejected = {(s, e, label) for _, s, e, label in st.store.rejections(st.annotator, d)}
+            keys_changed = True
+        if keys_changed:
+            old, new = self._suggestions, self._pending()
+            remove.extend(k for k in old if k not in new)
+            add.extend(self._sugg_vs(k, sp, colors) for k, sp in new.items() if k not in old)
+            self._suggestions = new
+        rel_remove: list[int] = []
+        rel_add: list[ViewRelation] = []
+        if change.relations:
+            new_rels = {r[0]: r for r in relation_rows(st.store, d, st.annotator)}
+            rel_remove = [rid for rid in self._rel_rows if rid not in new_rels]
+            rel_add = [self._rel_vr(r, rcolors) for rid, r in new_rels.items() if self._rel_rows.get(rid) != r]
+            self._rel_rows = new_rels
+        if not (remove or add or rel_remove or rel_add):
+            return
+        self.view.update_annotations(remove, add, rel_remove, rel_add)
+        rel_ends = {x for r in self._rel_rows.values() for x in (r[1], r[2])}
+        rels_changed = bool(rel_remove or rel_add or (changed_ids & rel_ends))
+        self.tables.update_content(self.view.text, remove, add, self.view.relations if rels_changed else None,
+                                   suggestions_shown=self.view.show_suggestions())
         self._update_header()
 
     def _update_header(self) -> None:
@@ -646,14 +787,14 @@ class MainWindow(QMainWindow):
         status = st.store.status(d, st.annotator)
         row = self.doc_list.model.row_of(d)
         pos = f"{row + 1:,} of {self.doc_list.model.rowCount():,}" if row is not None else "not in the list"
-        mine = sum(1 for s in self.view.items if not s.suggestion)
-        pending = sum(1 for s in self.view.items if s.suggestion)
+        mine = len(self._mine)
+        pending = len(self._suggestions)
         self.doc_title.setText(self._doc.name or f"Document {d}")
         n_tok = self._doc_tokens
         extra = "" if self._doc_suggested else " \u00b7 not suggested yet"
         self.doc_info.setText(
-            f"{pos} \u00b7 {STATUS_TEXT[status]} \u00b7 {n_tok:,} tokens \u00b7 {mine} spans \u00b7 "
-            f"{pending} suggestions \u00b7 {len(self.view.relations)} relations{extra}"
+            f"{pos} \u00b7 {STATUS_TEXT[status]} \u00b7 {_n(n_tok, 'token')} \u00b7 {_n(mine, 'span')} \u00b7 "
+            f"{_n(pending, 'suggestion')} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
         )
 
     def _update_status_bar(self) -> None:
@@ -689,9 +830,17 @@ class MainWindow(QMainWindow):
             self._handle_topics(topics)
 
     def _handle_topics(self, topics: set[str]) -> None:
+        change = self.state.last_change if self.state is not None else None
+        if change is not None and not change.full and topics <= {"spans", "relations", "status"}:
+            # one edit of annotator.edits: show just what it changed
+            if topics & {"spans", "relations"}:
+                self._refresh_changed(change)
+            if "status" in topics:
+                self._handle_topic("status")
+            return
         if "suggestions" in topics or "annotator" in topics or "labels" in topics:
             self._candidates = None
-            self._vs_cache = {}
+            self._vs_doc = None  # colours or layers may have changed: build the view's objects afresh
             if self.state is not None and self.state.current_doc_id is not None:
                 self._doc_suggested = bool(self.state.store.suggested_layers(self.state.current_doc_id))
         refreshed = False
@@ -806,16 +955,17 @@ class MainWindow(QMainWindow):
             self._propagate_timer.start()
         return ok
 
-    def _overlap_error(self, start: int, end: int, label: str, ignore_key=None) -> str | None:
-        """The refusal message when ``start..end`` overlaps one of the person's spans (overlaps off)."""
+    def _overlap_error(self, start: int, end: int, label: str, ignore_id: int | None = None) -> str | None:
+        """The refusal message when ``start..end`` overlaps one of the person's spans in the
+        project file (one indexed query), unless the project allows overlapping spans."""
         st = self.state
-        if st is None or st.store.get_setting("allow_overlap", False):
+        if st is None or st.current_doc_id is None or st.store.get_setting("allow_overlap", False):
             return None
-        for it in self.view.items:
-            if not it.suggestion and it.key != ignore_key and it.start < end and start < it.end:
-                return (f"document {st.current_doc_id}: {label} {start}-{end} overlaps {it.label} "
-                        f"{it.start}-{it.end} in layer {st.annotator!r} (overlapping spans are off in this project)")
-        return None
+        other = first_overlapping_span(st.store, st.current_doc_id, st.annotator, start, end, ignore_id)
+        if other is None:
+            return None
+        return (f"{label} {start}-{end} overlaps {other.label} {other.start}-{other.end} "
+                f"\u201c{self.view.text[other.start:other.end][:40]}\u201d (overlapping spans are off in this project)")
 
     def label_key(self, key: str) -> None:
         name = self.palette_widget.label_for_key(key)
@@ -848,7 +998,7 @@ class MainWindow(QMainWindow):
                 self._on_edit_error(err)
                 return
             span = Span(doc_id=d, layer=st.annotator, start=s, end=e, label=name, source="manual")
-            # overlap checked above against what is on screen (the whole layer of this document)
+            # the overlap rule was checked above against the project file (one indexed query)
             if self._apply(AddSpan(span, check=False, description=f"Label {name}"), texts=[self.view.text[s:e]]):
                 self._select_span(s, e, name)
             return
@@ -877,11 +1027,40 @@ class MainWindow(QMainWindow):
             self._apply(Relabel(item.id, name, description=f"Relabel as {name}"), texts=[self.view.text[item.start:item.end]])
             self.view.select_item(("span", item.id), ensure_visible=False)
 
+    def resize_selected(self, edge: str, step: int) -> None:
+        """Move the selected span's ``edge`` ("start" or "end") by ``step`` tokens (one undo step)."""
+        item = self.view.selected_item()
+        if item is None or item.suggestion or item.id is None:
+            self._message("Select one of your spans to resize it (accept a suggestion first)")
+            return
+        bounds = self.view.resized_bounds(item, edge, step)
+        if bounds is None:
+            self._message("The span cannot move further that way")
+            return
+        self.resize_span(item.id, *bounds)
+
+    def resize_span(self, span_id: int, start: int, end: int) -> bool:
+        """Give one of the person's spans new offsets (the overlap rule is checked in the file)."""
+        st = self.state
+        item = self.view.item(("span", span_id))
+        if st is None or item is None or item.suggestion or end <= start:
+            return False
+        err = self._overlap_error(start, end, item.label, ignore_id=span_id)
+        if err is not None:
+            self._on_edit_error(err)
+            return False
+        old_text = self.view.text[item.start:item.end]
+        ok = self._apply(Resize(span_id, start, end, description=f"Resize {item.label}"),
+                         texts=[old_text, self.view.text[start:end]])
+        if ok:
+            self.view.select_item(("span", span_id), ensure_visible=False)
+            self._message(f"{item.label} is now \u201c{self.view.text[start:end][:60]}\u201d (Ctrl+Z undoes)")
+        return ok
+
     def _select_span(self, start: int, end: int, label: str) -> None:
-        for it in self.view.items:
-            if not it.suggestion and it.start == start and it.end == end and it.label == label:
-                self.view.select_item(it.key, ensure_visible=False)
-                return
+        it = self.view.find_item(start, end, label)
+        if it is not None:
+            self.view.select_item(it.key, ensure_visible=False)
 
     def delete_selected(self) -> None:
         rel = self.view.selected_relation()
@@ -903,14 +1082,14 @@ class MainWindow(QMainWindow):
 
     def _neighbour_key(self, item: ViewSpan):
         items = self.view.items
-        try:
-            i = items.index(item)
-        except ValueError:
+        i = bisect.bisect_left(items, item_order(item), key=item_order)
+        while i < len(items) and items[i] is not item:
+            i += 1
+        if i >= len(items):
             return None
-        for j in list(range(i + 1, len(items))) + list(range(i - 1, -1, -1)):
-            if items[j].key != item.key:
-                return items[j].key
-        return None
+        if i + 1 < len(items):
+            return items[i + 1].key
+        return items[i - 1].key if i > 0 else None
 
     def activate(self) -> None:
         """Enter: pick the child in relation mode, else accept the suggestion."""
@@ -937,7 +1116,7 @@ class MainWindow(QMainWindow):
         if err is not None:
             self._on_edit_error(err.replace(f"{item.label} {item.start}", f"cannot accept {item.label} {item.start}", 1))
             return
-        # what annotator.suggest.accept_edit builds, with the checks done on what is on screen
+        # what annotator.suggest.accept_edit builds, with the overlap rule checked above (store)
         span = Span(doc_id=sugg.doc_id, layer=st.annotator, start=sugg.start, end=sugg.end, label=sugg.label,
                     source=f"accepted:{sugg.layer}", score=sugg.score)
         if self._apply(AddSpan(span, check=False, description=f"Accept {sugg.label}"),
@@ -1280,6 +1459,9 @@ class MainWindow(QMainWindow):
             return w
         if not w.isWindow():
             w.setWindowFlags(w.windowFlags() | Qt.WindowType.Window)
+        if hasattr(w, "reviewRequested"):  # the agreement dashboard opens its own review window
+            w.reviewRequested.connect(lambda _d, _s, w=w: self._wire_review(getattr(w, "review_window", None)),
+                                      Qt.ConnectionType.QueuedConnection)
         w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self._windows.append(w)
         w.destroyed.connect(lambda _o=None, w=w: self._windows.remove(w) if w in self._windows else None)
@@ -1298,10 +1480,45 @@ class MainWindow(QMainWindow):
             w = ReviewWindow(self.state, self, doc_id=self.doc_id)
             if not w.isWindow():
                 w.setWindowFlags(w.windowFlags() | Qt.WindowType.Window)
+            self._wire_review(w)
             self._windows.append(w)
             w.show()
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
+
+    def _wire_review(self, w: QWidget | None) -> None:
+        """Let a review window's "Edit in main view" (E) show its stretch of text here."""
+        if w is None or w.property("editWired"):
+            return
+        w.editRequested.connect(self.show_range)
+        w.setProperty("editWired", True)
+
+    def show_range(self, doc_id: int, start: int, end: int) -> None:
+        """Open a document here with ``start..end`` selected: the person's span with exactly those
+        offsets when there is one, else that stretch of text (a number key then labels it)."""
+        st = self.state
+        if st is None:
+            return
+        if st.current_doc_id != doc_id:
+            st.open_document(doc_id)
+        if st.current_doc_id != doc_id:
+            return
+        n = len(self.view.text)
+        start, end = max(0, min(start, n)), max(0, min(end, n))
+        span = self.view.find_item(start, end)
+        if span is not None:
+            self.view.select_item(span.key)
+        elif end > start:
+            self.view.set_text_selection(start, end, snap=False)
+        else:
+            self.view.clear_selection()
+            self.view.ensure_visible(start)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.view.setFocus()
+        what = self.view.text[start:end]
+        self._message(f"From review: \u201c{' '.join(what.split())[:60]}\u201d" if what.strip() else "From review")
 
     def toggle_guidelines(self) -> None:
         if self.state is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -37,7 +38,7 @@ from corpus.model import DocumentStatus, Label, LabelKind
 from corpus.store import Store
 from ui.commands import EditCommand
 
-__all__ = ["AppState", "TOPICS", "edit_topics", "edit_doc_ids"]
+__all__ = ["AppState", "TOPICS", "EditChange", "edit_change", "edit_topics", "edit_doc_ids", "edit_layers"]
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,18 @@ def _flatten(edit: Edit) -> Iterable[Edit]:
 
 
 def edit_topics(edit: Edit) -> list[str]:
-    """What an edit changes, as change-signal topics (ordered, unique)."""
+    """What an edit changes, as change-signal topics (ordered, unique).
+
+    An edit that says what it changes (a ``topics`` attribute, like the labels dialog's rename)
+    is taken at its word; the edits of :mod:`annotator.edits` are known; anything else refreshes
+    spans, relations and status.
+    """
     out: list[str] = []
     for e in _flatten(edit):
-        if isinstance(e, (AddSpan, DeleteSpan, RestoreSpan, Relabel, Resize)):
+        own = getattr(e, "topics", None)
+        if own is not None:
+            topics = tuple(str(t) for t in own)
+        elif isinstance(e, (AddSpan, DeleteSpan, RestoreSpan, Relabel, Resize)):
             topics = ("spans", "relations")
         elif isinstance(e, (AddRelation, DeleteRelation, RelabelRelation)):
             topics = ("relations",)
@@ -69,6 +78,93 @@ def edit_topics(edit: Edit) -> list[str]:
         for t in topics:
             if t not in out:
                 out.append(t)
+    return out
+
+
+@dataclass(frozen=True)
+class EditChange:
+    """What one applied edit changed, so a view can refresh just that.
+
+    ``span_ids``: spans added, removed, relabelled or moved (any layer; a view keeps those of
+    its own document and layer); ``relations``: relations may have changed (added, removed,
+    relabelled, or taken along by a deleted span); ``rejections``: rejected suggestions
+    changed; ``full``: the edit is not one of :mod:`annotator.edits` (a label rename...), so
+    refresh everything.
+    """
+
+    span_ids: frozenset[int] = frozenset()
+    relations: bool = False
+    rejections: bool = False
+    full: bool = False
+
+
+def edit_change(edit: Edit, inverse: Edit | None = None) -> EditChange:
+    """What ``edit`` (applied, with its ``inverse``) changed; see :class:`EditChange`.
+
+    Both are read because each knows half: an added span's id is in the inverse (the delete).
+    """
+    ids: set[int] = set()
+    relations = rejections = full = False
+    for whole in (edit, inverse):
+        if whole is None:
+            continue
+        for e in _flatten(whole):
+            if getattr(e, "topics", None) is not None:
+                full = True
+            elif isinstance(e, (AddSpan, RestoreSpan)):
+                if e.span.id is not None:
+                    ids.add(e.span.id)
+                relations = relations or isinstance(e, RestoreSpan)
+            elif isinstance(e, DeleteSpan):
+                ids.add(e.span_id)
+                relations = True  # its relations go with it
+            elif isinstance(e, (Relabel, Resize)):
+                ids.add(e.span_id)
+            elif isinstance(e, (AddRelation, DeleteRelation, RelabelRelation)):
+                relations = True
+            elif isinstance(e, (Reject, Unreject)):
+                rejections = True
+            elif not isinstance(e, SetStatus):
+                full = True
+    return EditChange(frozenset(ids), relations, rejections, full)
+
+
+def edit_layers(edit: Edit, store: Store) -> set[tuple[int | None, str]]:
+    """The (document, layer) pairs an edit writes to, looked up *before* it is applied.
+
+    Edits naming a span or relation by id are resolved through the store; rejections and
+    statuses belong to their annotator's layer; an edit naming no layer (a label rename)
+    touches none.
+    """
+    out: set[tuple[int | None, str]] = set()
+    for e in _flatten(edit):
+        found = False
+        for attr in ("span", "relation"):
+            obj = getattr(e, attr, None)
+            layer = getattr(obj, "layer", None)
+            if isinstance(layer, str):
+                out.add((getattr(obj, "doc_id", None), layer))
+                found = True
+        if found:
+            continue
+        sid = getattr(e, "span_id", None)
+        if isinstance(sid, int):
+            sp = store.get_span(sid)
+            if sp is not None:
+                out.add((sp.doc_id, sp.layer))
+            continue
+        rid = getattr(e, "relation_id", None)
+        if isinstance(rid, int):
+            rel = store.get_relation(rid)
+            if rel is not None:
+                out.add((rel.doc_id, rel.layer))
+            continue
+        doc = getattr(e, "doc_id", None)
+        for attr in ("annotator", "layer"):
+            who = getattr(e, attr, None)
+            if isinstance(who, str) and isinstance(doc, int):
+                out.add((doc, who))
+                break
     return out
 
 
@@ -112,6 +208,9 @@ class AppState(QObject):
         self._labels: dict[str, list[Label]] | None = None
         #: True while the topics of one edit are being announced (views may wait for :attr:`saved`)
         self.announcing = False
+        #: while an edit (or its undo/redo) is announced: what it changed; ``None`` otherwise
+        #: (then a view refreshes everything the topic names)
+        self.last_change: EditChange | None = None
         if annotator:
             store.add_annotator(annotator)
         self.changed.connect(self._on_changed)
@@ -165,17 +264,28 @@ class AppState(QObject):
 
     # -- edits ---------------------------------------------------------------------------------
     def _with_status(self, edit: Edit) -> Edit:
-        """Add "in progress" to the first edit of a document still to do."""
+        """Add "in progress" to the person's first edit of a document still to do.
+
+        Only an edit that writes to the person's own layer counts: renaming a label, or a
+        reviewer's edit of ``gold``, is not that person working on the document.
+        """
         topics = edit_topics(edit)
         if topics == ["status"]:
             return edit
-        docs = edit_doc_ids(edit)
-        if not docs and self.current_doc_id is not None:
-            docs = {self.current_doc_id}
+        me = self.annotator
+        docs: set[int] = set()
+        for doc, layer in edit_layers(edit, self.store):
+            if layer == me:
+                if doc is None:
+                    doc = self.current_doc_id
+                if doc is not None:
+                    docs.add(doc)
+        # a status the edit sets itself is not overridden
+        docs -= {e.doc_id for e in _flatten(edit) if isinstance(e, SetStatus) and e.annotator == me}
         extra: list[Edit] = []
         for d in sorted(docs):
-            if self.store.status(d, self.annotator) is DocumentStatus.TODO:
-                extra.append(SetStatus(d, self.annotator, DocumentStatus.IN_PROGRESS))
+            if self.store.status(d, me) is DocumentStatus.TODO:
+                extra.append(SetStatus(d, me, DocumentStatus.IN_PROGRESS))
         if not extra:
             return edit
         return Batch((edit, *extra), description=getattr(edit, "description", "Edit"))
@@ -195,27 +305,32 @@ class AppState(QObject):
             return False
         cmd = EditCommand(lambda: self.store, edit, inverse, self._applied, self._failed, doc_id=self.current_doc_id)
         self.undo_stack.push(cmd)
-        self._announce(edit)
+        self._announce(edit, inverse)
         return True
 
-    def _applied(self, edit: Edit, _undo: bool, cmd: EditCommand | None = None) -> None:
+    def _applied(self, edit: Edit, undo: bool, cmd: EditCommand | None = None) -> None:
         if cmd is not None and cmd.doc_id is not None and cmd.doc_id != self.current_doc_id:
             self.open_document(cmd.doc_id)  # show what is being undone or redone
-        self._announce(edit)
+        inverse = None if cmd is None else (cmd.edit if undo else cmd.inverse)
+        self._announce(edit, inverse)
 
     def _failed(self, exc: BaseException) -> None:
         self.errorOccurred.emit(str(exc) if isinstance(exc, CorpusError) else f"could not undo/redo: {exc}")
         for t in ("spans", "relations", "status"):
             self.changed.emit(t)
 
-    def _announce(self, edit: Edit) -> None:
-        self.announcing = True
+    def _announce(self, edit: Edit, inverse: Edit | None = None) -> None:
+        self.last_change = edit_change(edit, inverse) if inverse is not None else None
         try:
-            for t in edit_topics(edit):
-                self.changed.emit(t)
+            self.announcing = True
+            try:
+                for t in edit_topics(edit):
+                    self.changed.emit(t)
+            finally:
+                self.announcing = False
+            self.saved.emit()
         finally:
-            self.announcing = False
-        self.saved.emit()
+            self.last_change = None
 
     def close(self) -> None:
         """Close the project file (everything is already on disk)."""

@@ -540,3 +540,236 @@ def test_pick_relabel_and_delete_a_relation(win, qtbot, project):
     idx = win.tables.relations.index(0, 1)
     qtbot.mouseClick(win.tables.rel_view.viewport(), Qt.MouseButton.LeftButton, pos=win.tables.rel_view.visualRect(idx).center())
     assert win.view.selected_relation().id == rel.id
+
+
+# -- resizing a span: keys and mouse --------------------------------------------------------
+ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+CTRL_ALT_SHIFT = ALT_SHIFT | Qt.KeyboardModifier.ControlModifier
+
+
+def test_resize_selected_span_by_a_token_with_keys_and_undo(win, qtbot):
+    win.view.setFocus()
+    text = win.view.text
+    a = _label(win, qtbot, "Secretary", Qt.Key.Key_3)
+    s = text.index("Secretary")
+    assert win.view.selected_key() == ("span", a.id)
+    # Alt+Shift+Right: the end takes the next token ("of")
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of"))]
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of State"))]
+    # Ctrl+Alt+Shift+Left: the start takes the previous token ("US")
+    key(qtbot, win, Qt.Key.Key_Left, CTRL_ALT_SHIFT)
+    u = text.index("US Secretary")
+    assert [(sp.start, sp.end, sp.id) for sp in my_spans(win)] == [(u, s + len("Secretary of State"), a.id)]
+    # still selected, shown where it is now, one box over the new text
+    assert win.view.selected_key() == ("span", a.id)
+    rects = win.view.span_rects(("span", a.id))
+    for pos in (u, s, s + 15):
+        assert any(r.contains(win.view.char_rect(pos).center()) for r in rects)
+    # shrinking: Alt+Shift+Left drops the last token, Ctrl+Alt+Shift+Right the first
+    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    key(qtbot, win, Qt.Key.Key_Right, CTRL_ALT_SHIFT)
+    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of"))]
+    # a one-token span does not vanish
+    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary"))]
+    # every resize is one undo step (six made it; the refused one is not on the stack)
+    assert win.state.undo_stack.count() == 7
+    for _ in range(6):
+        key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [(sp.start, sp.end, sp.label) for sp in my_spans(win)] == [(s, s + len("Secretary"), "GPE")]
+    # listed in the shortcuts dialog
+    table = win.shortcut_table()
+    assert any("Resize span: end one token right" in what and k == "Alt+Shift+Right" for _g, k, what in table)
+
+
+def _edge_point(view, key_, edge):
+    r = view.span_rects(key_)[0 if edge == "start" else -1]
+    x = r.left() + 1 if edge == "start" else r.right() - 1
+    return QPoint(int(round(x)), int(r.center().y()))
+
+
+def test_drag_a_span_edge_with_the_mouse_snaps_to_tokens(win, qtbot):
+    text = win.view.text
+    a = _label(win, qtbot, "Antony", Qt.Key.Key_1)
+    s = text.index("Antony Blinken")
+    vp = win.view.viewport()
+    k = ("span", a.id)
+    p1 = _edge_point(win.view, k, "end")
+    assert win.view.edge_at(p1) == (win.view.item(k), "end")
+    # drop it in the middle of "Blinken": the end snaps to the end of that word
+    target = win.view.char_rect(s + len("Antony Bli")).center()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
+    qtbot.mouseMove(vp, QPoint((p1.x() + target.x()) // 2, p1.y()))
+    qtbot.mouseMove(vp, target)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
+    assert [(sp.start, sp.end, sp.id) for sp in my_spans(win)] == [(s, s + len("Antony Blinken"), a.id)]
+    # the start edge, dragged left over "(BAGHDAD)"
+    b = text.index("(BAGHDAD)")
+    p2 = _edge_point(win.view, k, "start")
+    target = win.view.char_rect(b + 2).center()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p2)
+    qtbot.mouseMove(vp, target)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
+    start = my_spans(win)[0].start
+    assert b <= start < b + 2 and my_spans(win)[0].end == s + len("Antony Blinken")
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Antony"))]
+
+
+def test_resizing_over_another_span_is_refused(win, qtbot):
+    text = win.view.text
+    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    _label(win, qtbot, "US Secretary", Qt.Key.Key_2)
+    win.view.select_span_id(a.id)
+    before = snapshot(win.state.path)
+    # up to "the" is fine, one more token would take "US"
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert my_spans(win)[0].end == text.index(" US") and win.state.undo_stack.count() == 4
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert my_spans(win)[0].end == text.index(" US")
+    assert "overlaps" in win.statusBar().currentMessage() and win.state.undo_stack.count() == 4
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert snapshot(win.state.path) == before
+
+
+def test_overlap_is_checked_against_the_project_file(win, qtbot):
+    """A span the window has not drawn yet (added by another program) still refuses an overlap."""
+    text = win.view.text
+    s = text.index("Blinken")
+    with Store(win.state.path) as other:
+        from corpus.model import Span
+
+        other.add_span(Span(doc_id=win.doc_id, layer=PERSON, start=s, end=s + 7, label="PERSON"))
+    assert not any(not it.suggestion for it in win.view.items)  # not on screen
+    win.view.set_text_selection(text.index("Antony"), s + 7)
+    key(qtbot, win, Qt.Key.Key_1)
+    assert "overlaps" in win.statusBar().currentMessage()
+    assert len(my_spans(win)) == 1 and win.state.undo_stack.count() == 0
+
+
+def test_overlaps_allowed_by_the_project_setting(qtbot, tmp_path):
+    from conftest import make_project
+
+    path = make_project(tmp_path / "o.db", overlap=True)
+    s = QSettings()
+    s.setValue("auto_suggest", False)
+    s.setValue("auto_propagate", False)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_project(str(path))
+    text = w.view.text
+    a = text.index("Antony Blinken")
+    w.view.set_text_selection(a, a + 14)
+    key(qtbot, w, Qt.Key.Key_1)
+    w.view.set_text_selection(a + 7, a + 14)
+    key(qtbot, w, Qt.Key.Key_2)
+    assert sorted((sp.start, sp.end) for sp in my_spans(w)) == [(a, a + 14), (a + 7, a + 14)]
+
+
+# -- review -> main view ----------------------------------------------------------------------
+@pytest.fixture
+def review_win(qtbot, tmp_path):
+    from test_dialogs_project import make_multi_project
+
+    path = make_multi_project(tmp_path / "multi.db")
+    s = QSettings()
+    s.setValue("auto_suggest", False)
+    s.setValue("auto_propagate", False)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_project(str(path))
+    return w
+
+
+def _review_window(win):
+    from ui.review_window import ReviewWindow
+
+    return next(x for x in win._windows if isinstance(x, ReviewWindow))
+
+
+def test_e_in_review_opens_the_document_and_selects_that_text(review_win, qtbot):
+    win = review_win
+    win.go_document(1)  # the main view is elsewhere
+    assert win.doc_id == 2
+    win.state.open_document(1)
+    win.open_review()
+    review = _review_window(win)
+    qtbot.addWidget(review)
+    win.state.open_document(2)
+    assert review.doc_id == 1
+    it = review.groups[review.current_group_index()][0]
+    start, end = it.position
+    qtbot.keyClick(review, Qt.Key.Key_E)
+    assert win.doc_id == 1
+    # nobody's span of this person is there: the stretch of text is selected, ready for a number key
+    assert win.view.text_selection() == (start, end)
+    key(qtbot, win, Qt.Key.Key_4)
+    assert [(sp.start, sp.end, sp.label) for sp in my_spans(win)] == [(start, end, "LOC")]
+    # E again on the same item now selects the person's span there
+    win.view.clear_selection()
+    qtbot.keyClick(review, Qt.Key.Key_E)
+    assert win.view.selected_key() == ("span", my_spans(win)[0].id)
+
+
+def test_dashboard_review_window_e_reaches_the_main_view(review_win, qtbot):
+    from test_dialogs_review import computed
+
+    win = review_win
+    win.state.open_document(3)
+    win.act_agreement.trigger()
+    from ui.agreement_dashboard import AgreementDashboard
+
+    dash = next(x for x in win._windows if isinstance(x, AgreementDashboard))
+    computed(qtbot, dash)
+    row = next(r for r in range(dash.dis_proxy.rowCount()) if dash.dis_proxy.index(r, 1).data() == "Berlin")
+    dash.open_review(int(dash.disagreement_at(row)["doc_id"]), int(dash.disagreement_at(row).get("start", 0)))
+    review = dash.review_window
+    qtbot.addWidget(review)
+    qtbot.waitUntil(lambda: bool(review.property("editWired")))
+    start, end = review.current_item().position if review.current_item() else (34, 40)
+    qtbot.keyClick(review, Qt.Key.Key_E)
+    assert win.doc_id == review.doc_id == 1
+    assert win.view.text_selection() == (start, end)
+    assert win.view.text[start:end] == "Berlin"
+
+
+def test_a_relation_with_both_ends_off_screen_is_labelled_in_the_gutter(win, qtbot, tmp_path):
+    from annotator.edits import AddRelation
+
+    win.resize(1000, 360)
+    qtbot.wait(1)
+    text = win.view.text
+    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    last = text.rindex("Blinken")
+    win.view.set_text_selection(last, last + 7)
+    key(qtbot, win, Qt.Key.Key_1)
+    b = next(sp for sp in my_spans(win) if sp.start == last)
+    rel_label = win.state.labels("relation")[0].name
+    win._apply(AddRelation(Relation(doc_id=win.doc_id, layer=PERSON, head=a.id, child=b.id, label=rel_label)))
+    rel = win.state.store.relations(win.doc_id, PERSON)[0]
+    view = win.view
+    # both ends on their lines: labelled there, nothing in the gutter
+    view.verticalScrollBar().setValue(0)
+    assert view.gutter_label_rect(rel.id) is None
+    # scrolled so that neither end is on screen: the gutter line carries the label
+    top = view.span_rects(("span", a.id))[0].top() + view._dy()
+    bottom = view.span_rects(("span", b.id))[0].top() + view._dy()
+    assert bottom - top > 2 * view.viewport().height(), "the test needs a longer article"
+    view.verticalScrollBar().setValue(int((top + bottom) / 2 - view.viewport().height() / 2))
+    assert all(not view.viewport().rect().intersects(r.toRect()) for r in view.relation_label_rects(rel.id))
+    g = view.gutter_label_rect(rel.id)
+    assert g is not None and view.viewport().rect().contains(g.toRect())
+    assert g.left() > view.char_rect(0).left() + 200  # in the gutter, right of the text
+    win.grab().save(str(tmp_path / "gutter.png"))
+    # it can be clicked like any relation label (which brings its head into view)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=g.center().toPoint())
+    assert view.selected_relation() is not None and view.selected_relation().id == rel.id

@@ -1,0 +1,144 @@
+"""One edit re-lays out only what it changed: the result must equal laying out everything afresh.
+
+A seeded random person labels, relabels, deletes, accepts and rejects suggestions, draws and
+deletes relations, undoes and redoes; after every step the view (spans, nesting, tags, rows,
+relation arcs and lanes) and the tables are compared with a full re-read and re-layout.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import add_suggestions, make_project
+from PySide6.QtCore import QSettings
+
+from ui.main_window import MainWindow
+
+SUGGESTIONS = [("Antony Blinken", "PERSON"), ("US", "GPE"), ("Iraq", "GPE"), ("Middle East", "LOC"),
+               ("Israel", "GPE"), ("Hamas", "ORG"), ("West Bank", "LOC"), ("Baghdad", "GPE"),
+               ("Mohammed al-Sudani", "PERSON"), ("Washington", "GPE"), ("Gaza", "GPE"), ("Turkey", "GPE"),
+               ("Secretary of State", "ORG")]
+
+
+def layout(view) -> tuple:
+    """Everything the view computed, in document coordinates (comparable across layouts)."""
+    r2 = lambda v: round(v, 2)  # noqa: E731
+    lines = [(ln.start, ln.end, ln.arc_levels, ln.tag_levels, r2(ln.top), r2(ln.text_y), r2(ln.bottom))
+             for ln in view._lines]
+    items = [(s.key, s.start, s.end, s.label, s.suggestion, s.depth,
+              (s.tag_level, r2(s.tag_x), r2(s.tag_y)) if s.tag_rect is not None else None,
+              tuple((li, r2(a), r2(b)) for li, a, b in s.frags)) for s in view.items]
+    dy = view._dy()
+    rels = []
+    for r in sorted(view._visible_relations(), key=lambda r: r.id):
+        rects = view.relation_label_rects(r.id)
+        path = r.path.boundingRect() if r.path is not None else None
+        rels.append((r.id, r.head, r.child, r.label, view._rel_lanes.get(r.id),
+                     [(r2(q.x()), r2(q.y() + dy), r2(q.width())) for q in rects],
+                     None if path is None else (r2(path.top()), r2(path.bottom()))))
+    return lines, items, rels, r2(view._height)
+
+
+def tables(win) -> tuple:
+    spans = [s.key for s in win.tables.spans.rows]
+    rels = [(r.id, win.tables.relations.names.get(r.head), win.tables.relations.names.get(r.child))
+            for r in win.tables.relations.rows]
+    return spans, sorted(rels)
+
+
+def check_against_full_layout(win) -> None:
+    incremental = layout(win.view), tables(win), win.doc_info.text()
+    # the same document read and laid out from scratch
+    win._vs_doc = None
+    win._refresh_annotations()
+    win.view._relayout()
+    full = layout(win.view), tables(win), win.doc_info.text()
+    assert incremental == full
+
+
+def make_window(qtbot, path, filter_mode="all"):
+    s = QSettings()
+    s.setValue("auto_suggest", False)
+    s.setValue("auto_propagate", False)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1000, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_project(str(path))
+    if filter_mode == "selected":
+        w.act_rel_sel.setChecked(True)
+    return w
+
+
+def step(win, rng: random.Random) -> str:
+    view = win.view
+    text = view.text
+    mine = [s for s in view.items if not s.suggestion]
+    sugg = [s for s in view.items if s.suggestion]
+    toks = [t for t in win._doc.tokens if not text[t[0]:t[1]].isspace()]
+    what = rng.choice(["label"] * 5 + ["relabel", "delete", "accept", "reject", "relation", "relation",
+                                       "delete-relation", "undo", "undo", "redo", "resize"])
+    if what == "label":
+        i = rng.randrange(len(toks) - 3)
+        j = i + rng.choice([0, 0, 1, 2])
+        view.set_text_selection(toks[i][0], toks[j][1], snap=False)
+        win.label_key(rng.choice("12345"))
+    elif what == "relabel" and mine:
+        view.select_item(rng.choice(mine).key)
+        win.label_key(rng.choice("12345"))
+    elif what == "delete" and mine:
+        view.select_item(rng.choice(mine).key)
+        win.delete_selected()
+    elif what in ("accept", "reject") and sugg:
+        view.select_item(rng.choice(sugg).key)
+        (win.accept_selected if what == "accept" else win.reject_selected)()
+    elif what == "relation" and len(mine) >= 2:
+        head, child = rng.sample(mine, 2)
+        view.select_item(head.key)
+        win.start_relation()
+        view.select_item(child.key)
+        win.activate()
+        win.label_key(rng.choice("123"))
+    elif what == "delete-relation" and view.relations:
+        view.select_relation(rng.choice(view.relations).id)
+        win.delete_selected()
+    elif what == "undo":
+        win.undo()
+    elif what == "redo":
+        win.redo()
+    elif what == "resize" and mine and hasattr(win, "resize_selected"):
+        view.select_item(rng.choice(mine).key)
+        win.resize_selected(rng.choice(["start", "end"]), rng.choice([-1, 1]))
+    else:
+        return "skip"
+    return what
+
+
+@pytest.mark.parametrize("overlap,filter_mode", [(False, "all"), (True, "all"), (True, "selected")])
+def test_incremental_layout_equals_full_layout(qtbot, tmp_path, overlap, filter_mode):
+    path = make_project(tmp_path / "p.db", overlap=overlap)
+    add_suggestions(path, 1, SUGGESTIONS)
+    win = make_window(qtbot, path, filter_mode)
+    assert win.doc_id == 1
+    rng = random.Random(11 if overlap else 5)
+    done = []
+    full_layouts = []
+    real = win.view._relayout
+    import traceback
+    win.view._relayout = lambda: (full_layouts.append("".join(traceback.format_stack(limit=8))), real())[1]
+    for _ in range(70):
+        full_layouts.clear()
+        what = step(win, rng)
+        if what == "skip":
+            continue
+        done.append(what)
+        assert not full_layouts, f"{what} laid out the whole document again: {full_layouts[0] if full_layouts else None}"
+        try:
+            check_against_full_layout(win)
+        except AssertionError:
+            raise AssertionError(f"after {done}") from None
+    # the walk did exercise the kinds of edits
+    assert {"label", "accept", "relation", "undo"} <= set(done)
+    assert win.view.relations or "delete-relation" in done
