@@ -392,6 +392,14 @@ class AgreementDashboard(QWidget):
             self._computed_once = True
             self.compute()
 
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Closing while computing: the job is cancelled and left to end on its own (it has its
+        own connection), without touching this window, which may be deleted by then."""
+        if self.job is not None and self.job.is_running():
+            self.job.cancel()
+            self.job.detach()
+        super().closeEvent(event)
+
     def compute(self) -> None:
         """Run the agreement report in the background with the chosen annotators and documents."""
         if self.job is not None and self.job.is_running():
@@ -399,7 +407,8 @@ class AgreementDashboard(QWidget):
         self._computed_once = True
         names = self.chosen_annotators()
         if len(names) < 2:
-            self._show_problem("Choose at least two annotators to compare.")
+            self._show_problem("Choose at least two annotators to compare (tick a model: layer to see how "
+                               "good its suggestions are against a person).")
             return
         all_docs = bool(self.docs_combo.currentData())
         self.status.setText("Computing…")

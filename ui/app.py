@@ -48,11 +48,16 @@ def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = 
     win.show()
     settings = QSettings()
     if not str(settings.value("annotator") or "").strip():
-        from ui.main_window import ask_annotator
+        from ui.main_window import ask_annotator, default_annotator_name
 
-        name = ask_annotator(win)  # first start: who is annotating?
-        if name:
-            settings.setValue("annotator", name)
+        name = ask_annotator(win, default_annotator_name())  # first start: who is annotating?
+        if not name:
+            # asked once is enough: the window opens on its welcome page, and opening a
+            # project (or the demo) from there asks again
+            win.statusBar().showMessage("Open a project or try the demo when you are ready: "
+                                        "you will be asked who is annotating.")
+            return app.exec() if exec_loop else win
+        settings.setValue("annotator", name)
     if demo:
         open_demo(win)
     else:

@@ -137,7 +137,8 @@ class DocListPanel(QWidget):
         super().__init__(parent)
         self.state: AppState | None = None
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search text and names\u2026")
+        self.search.setPlaceholderText("Search\u2026")  # the long form did not fit next to the filter
+        self.search.setToolTip("Search the documents' text and names (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.filter = QComboBox(self)
         self.filter.addItem("All", None)

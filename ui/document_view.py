@@ -47,6 +47,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from corpus.model import snap_to_tokens, token_index_at
+from ui.style import text_on
 
 __all__ = ["DocumentView", "ViewSpan", "ViewRelation", "item_order"]
 
@@ -1445,7 +1446,7 @@ class DocumentView(QAbstractScrollArea):
             p.drawLine(QPointF(x, ln.text_y + self._fm.height()), QPointF(x, r.top()))
             p.restore()
         p.drawRoundedRect(r, 3, 3)
-        p.setPen(QColor("#5a5a5a") if sp.suggestion else QColor("#202020"))
+        p.setPen(QColor("#5a5a5a") if sp.suggestion else text_on(base))  # readable on a dark label colour
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, sp.label)
         p.setBrush(Qt.BrushStyle.NoBrush)
 

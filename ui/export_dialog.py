@@ -253,7 +253,11 @@ class ExportDialog(QDialog):
             return s.value(SETTINGS_PREFIX + key, default)
         i = self.format_combo.findData(val("format", "spacy"))
         self.format_combo.setCurrentIndex(max(0, i))
-        i = self.layer_combo.findData(val("layer", GOLD))
+        # first time: gold once something is reviewed, else the person's own layer (not an
+        # empty gold export a newcomer would not understand)
+        layers = self.state.store.layers()
+        default = GOLD if (GOLD in layers or self.state.annotator not in layers) else self.state.annotator
+        i = self.layer_combo.findData(val("layer", default))
         self.layer_combo.setCurrentIndex(max(0, i))
         self.only_done.setChecked(str(val("only_done", "false")).lower() == "true")
         self.dev_percent.setValue(int(val("dev_percent", 0)))

@@ -129,7 +129,9 @@ def swatch_icon(color: str, size: int = 16) -> QIcon:
     p.setBrush(QColor(color))
     p.drawRect(0, 0, size - 1, size - 1)
     p.end()
-    return QIcon(pm)
+    icon = QIcon(pm)
+    icon.addPixmap(pm, QIcon.Mode.Selected)  # the true colour in the selected row too (not tinted)
+    return icon
 
 
 # -- the hotkey editor ------------------------------------------------------------------------

@@ -65,7 +65,7 @@ from ui.style import STATUS_TEXT
 from ui.tables import AnnotationTables
 from ui.worker import JobHandle, active_jobs, run_job
 
-__all__ = ["MainWindow", "open_state", "ask_annotator", "SETTINGS_ANNOTATOR"]
+__all__ = ["MainWindow", "open_state", "ask_annotator", "default_annotator_name", "SETTINGS_ANNOTATOR"]
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,17 @@ def ask_annotator(parent: QWidget | None, current: str = "") -> str | None:
         if name and name not in ("gold",) and ":" not in name:
             return name
         QMessageBox.warning(parent, "Who is annotating?", "Please enter a name (not \u201cgold\u201d, no colon).")
+
+
+def default_annotator_name() -> str:
+    """The login name, offered when the program first asks who is annotating ("" if unknown)."""
+    import getpass
+
+    try:
+        name = getpass.getuser().strip()
+    except Exception:  # noqa: BLE001 - no login name in this environment
+        return ""
+    return "" if (not name or name == "gold" or ":" in name) else name
 
 
 def open_state(path: str, annotator: str, *, create: bool = False) -> AppState:
@@ -526,7 +537,7 @@ class MainWindow(QMainWindow):
     def annotator_name(self) -> str | None:
         name = str(self.settings.value(SETTINGS_ANNOTATOR) or "").strip()
         if not name:
-            got = ask_annotator(self)
+            got = ask_annotator(self, default_annotator_name())
             if got is None:
                 return None
             self.settings.setValue(SETTINGS_ANNOTATOR, got)
@@ -534,12 +545,23 @@ class MainWindow(QMainWindow):
         return name
 
     def close_project(self) -> None:
-        for h in list(self._bg_jobs.values()):
-            h.cancel()
-        for h in active_jobs():
-            h.cancel()
-            h.wait(10_000)
+        """Close the project; running jobs are cancelled and left to end on their own.
+
+        Never blocks on a job: one may be inside a long step (loading a spaCy model) that
+        cannot be interrupted. Its thread has its own connection to the file and stops at its
+        next step; its callbacks are dropped so that nothing of this window is touched later.
+        """
+        self._propagate_timer.stop()
+        jobs = {*self._bg_jobs.values(), *active_jobs()}
+        jobs.update(h for h in (self._propagate_job, self._suggest_all_job) if h is not None)
+        for h in jobs:
+            if h.is_running():
+                h.cancel()
+                h.detach()
         self._bg_jobs.clear()
+        self._propagate_job = None
+        self._suggest_all_job = None
+        self.sb_job.setText("")
         if self.state is not None:
             st = self.state
             self.set_state(None)
@@ -555,7 +577,23 @@ class MainWindow(QMainWindow):
     def open_project_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()), FILE_FILTER)
         if path:
-            self.open_project(path)
+            self.open_existing_project(path)
+
+    def open_existing_project(self, path: str) -> bool:
+        """File › Open: like :meth:`open_project`, but an empty file is refused (the store would
+        turn any empty file, say ``notes.txt``, into a new project)."""
+        p = Path(path)
+        try:
+            empty = p.is_file() and p.stat().st_size == 0
+        except OSError:
+            empty = False
+        if empty:
+            from corpus.errors import NotAProjectError
+
+            show_error(self, NotAProjectError(f"{path}: an empty file, not a project file "
+                                              "(File \u203a New project\u2026 creates one)"))
+            return False
+        return self.open_project(path)
 
     def open_demo(self) -> None:
         """Open (building it the first time) the demo project from the seed articles."""
@@ -579,7 +617,7 @@ class MainWindow(QMainWindow):
         if isinstance(recent, str):
             recent = [recent]
         for p in recent:
-            self.recent_menu.addAction(p, lambda p=p: self.open_project(p))
+            self.recent_menu.addAction(p, lambda p=p: self.open_existing_project(p))
         if not recent:
             a = self.recent_menu.addAction("(none)")
             a.setEnabled(False)
@@ -792,9 +830,10 @@ class MainWindow(QMainWindow):
         self.doc_title.setText(self._doc.name or f"Document {d}")
         n_tok = self._doc_tokens
         extra = "" if self._doc_suggested else " \u00b7 not suggested yet"
+        sugg = _n(pending, 'suggestion') + (" hidden (S shows)" if pending and not self.view.show_suggestions() else "")
         self.doc_info.setText(
             f"{pos} \u00b7 {STATUS_TEXT[status]} \u00b7 {_n(n_tok, 'token')} \u00b7 {_n(mine, 'span')} \u00b7 "
-            f"{_n(pending, 'suggestion')} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
+            f"{sugg} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
         )
 
     def _update_status_bar(self) -> None:
@@ -1301,6 +1340,7 @@ class MainWindow(QMainWindow):
     def set_show_suggestions(self, on: bool) -> None:
         self.view.set_show_suggestions(on)
         self.tables.set_content(self.view.text, self.view.items, self.view.relations)
+        self._update_header()
 
     def _set_auto_suggest(self, on: bool) -> None:
         self.auto_suggest = bool(on)

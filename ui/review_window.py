@@ -59,6 +59,7 @@ from annotator.review import (
 )
 from corpus.errors import CorpusError
 from corpus.model import LabelKind
+from ui.style import text_on
 
 __all__ = ["ReviewWindow", "KEYS_HELP"]
 
@@ -376,6 +377,7 @@ class ReviewWindow(QWidget):
         kind = LabelKind.ENTITY if it.kind == "span" else LabelKind.RELATION
         color = QColor(self._label_color(it.label, kind))
         node.setBackground(COL_LABEL, QBrush(color.lighter(110)))
+        node.setForeground(COL_LABEL, QBrush(text_on(color.lighter(110))))
         if it.in_gold:
             node.setForeground(COL_GOLD, QBrush(QColor("#1d6b1d")))
             bold = node.font(COL_GOLD)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 __all__ = ["render_all"]
@@ -29,7 +29,15 @@ def _process(app: QApplication, n: int = 3) -> None:
         app.processEvents()
 
 
-def _save(widget: QWidget, out: Path, name: str, app: QApplication) -> Path:
+def _save(widget: QWidget, out: Path, name: str, app: QApplication, message: str | None = None) -> Path:
+    """Save ``widget``; a main window's status bar shows ``message`` (or nothing): a message
+    left over from an earlier step must not appear in a picture of another state."""
+    from PySide6.QtWidgets import QMainWindow
+
+    if isinstance(widget, QMainWindow):
+        widget.statusBar().clearMessage()
+        if message:
+            widget.statusBar().showMessage(message)
     _process(app)
     path = out / name
     widget.grab().save(str(path))
@@ -87,7 +95,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     blinken = names.get("blinken-visits-baghdad", next(iter(names.values())))
     st.open_document(blinken)
     win.view.next_item(True)
-    files.append(_save(win, out, "01-main-suggestions.png", app))
+    files.append(_save(win, out, "01-main-suggestions.png", app, win.statusBar().currentMessage()))
 
     # 2. a selection being labelled: accept a few suggestions, select new text
     for sp in sg.pending_suggestions(st.store, blinken, PERSON)[:3]:
@@ -97,8 +105,8 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
             pass
     a, b = _find(win, "Secretary of State")
     win.view.set_text_selection(a, b)
-    win._message("Press a number key to label the selection (1 PERSON, 2 ORG, 3 GPE ...)", 60_000)
-    files.append(_save(win, out, "02-selection-being-labelled.png", app))
+    files.append(_save(win, out, "02-selection-being-labelled.png", app,
+                       "Press a number key to label the selection (1 PERSON, 2 ORG, 3 GPE ...)"))
     win.apply_label_name("ORG")
 
     # 3. relations: accept all, link people to places and organisations
@@ -158,39 +166,52 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         files.append(_save(win, out, "05-markup-and-overlaps.png", app))
     st.store.set_setting("allow_overlap", False)
 
-    # 6. show only the selected span's relations, suggestions hidden
+    # 6. show only the selected span's relations, suggestions hidden (S shows them again)
     st.open_document(blinken)
     win.act_rel_sel.setChecked(True)
+    win.act_show_sugg.setChecked(False)
     if head is not None:
         win.view.select_span_id(head.id)
-    files.append(_save(win, out, "06-selected-relations-only.png", app))
+    win.view.verticalScrollBar().setValue(0)
+    assert not win.view.show_suggestions()
+    files.append(_save(win, out, "06-selected-relations-only.png", app,
+                       "Only the selected span's relations (Shift+R) \u00b7 suggestions hidden (S shows them)"))
+    win.act_show_sugg.setChecked(True)
     win.act_rel_all.setChecked(True)
 
     # 7. the shortcuts dialog
-    dlg = ShortcutsDialog(win.shortcut_table(), win)
-    dlg.resize(640, 900)
+    dlg = ShortcutsDialog(win.shortcut_table(), win)  # at the size the program opens it
     dlg.show()
     files.append(_save(dlg, out, "07-shortcuts.png", app))
     dlg.close()
 
-    # 8. the other windows, when installed
+    # 8. the other windows, when installed, at the size the program opens them
     others = [
         ("ui.labels_dialog", "LabelsDialog", {}),
         ("ui.export_dialog", "ExportDialog", {}),
         ("ui.agreement_dashboard", "AgreementDashboard", {}),
         ("ui.review_window", "ReviewWindow", {"doc_id": blinken}),
-        ("ui.guidelines", "GuidelinesPanel", {}),
     ]
     for i, (mod, cls, kw) in enumerate(others, start=8):
         try:
             klass = getattr(__import__(mod, fromlist=[cls]), cls)
             w = klass(st, None, **kw)
-            w.resize(max(w.sizeHint().width(), 760), max(w.sizeHint().height(), 520))
+            if not w.testAttribute(Qt.WidgetAttribute.WA_Resized):
+                w.adjustSize()  # no size of its own: the size Qt gives it when shown
             w.show()
             files.append(_save(w, out, f"{i:02d}-{cls}.png", app))
             w.close()
         except Exception as exc:  # noqa: BLE001 - a missing piece is not our failure
             print(f"skipped {cls}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+
+    # 12. the guidelines, where the program shows them: a panel of the main window (F2)
+    try:
+        win.toggle_guidelines()
+        if win.dock_guidelines is not None:
+            files.append(_save(win, out, "12-GuidelinesPanel.png", app))
+            win.dock_guidelines.hide()
+    except Exception as exc:  # noqa: BLE001
+        print(f"skipped GuidelinesPanel: {exc.__class__.__name__}: {exc}", file=sys.stderr)
     win.close()
     return files
 

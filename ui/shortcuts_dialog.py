@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -42,13 +44,14 @@ class ShortcutsDialog(QDialog):
             f.setBold(True)
             g.setFont(f)
             k = QTableWidgetItem(keys)
-            kf = k.font()
-            kf.setFamily("DejaVu Sans Mono")
+            kf = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)  # the platform's, not one family
+            kf.setPointSizeF(g.font().pointSizeF())
             k.setFont(kf)
             self.table.setItem(i, 0, g)
             self.table.setItem(i, 1, k)
             self.table.setItem(i, 2, QTableWidgetItem(what))
         h = self.table.horizontalHeader()
+        h.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)  # like the rows
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -59,6 +62,7 @@ class ShortcutsDialog(QDialog):
         lay.addWidget(intro)
         lay.addWidget(self.table, 1)
         lay.addWidget(buttons)
+        self.table.setCurrentItem(None)  # no focus frame on the first cell (the list still scrolls by keys)
         self.resize(620, 680)
         self.rows = rows
 

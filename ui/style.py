@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from corpus.model import DocumentStatus
 from corpus.resources import resource_path
 
-__all__ = ["status_icon", "swatch_icon", "apply_style", "STATUS_TEXT"]
+__all__ = ["status_icon", "swatch_icon", "text_on", "apply_style", "STATUS_TEXT"]
 
 STATUS_TEXT = {
     DocumentStatus.TODO: "to do",
@@ -53,7 +53,9 @@ def status_icon(status: DocumentStatus, size: int = 14) -> QIcon:
         p.drawEllipse(r)
         p.drawLine(QPointF(size * 0.3, size * 0.5), QPointF(size * 0.7, size * 0.5))
     p.end()
-    return QIcon(pm)
+    icon = QIcon(pm)
+    icon.addPixmap(pm, QIcon.Mode.Selected)  # the current document's row keeps its status colour
+    return icon
 
 
 @lru_cache(maxsize=256)
@@ -69,7 +71,24 @@ def swatch_icon(color: str, size: int = 14, dashed: bool = False) -> QIcon:
     p.setPen(QPen(c.darker(150), 1, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
     p.drawRoundedRect(QRectF(1, 1, size - 2, size - 2), 3, 3)
     p.end()
-    return QIcon(pm)
+    icon = QIcon(pm)
+    # the same colours in a selected row (Qt would tint the swatch with the highlight colour,
+    # and PERSON's red would read as purple)
+    icon.addPixmap(pm, QIcon.Mode.Selected)
+    return icon
+
+
+def _luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def text_on(color: str | QColor) -> QColor:
+    """Near-black or white, whichever reads better on ``color`` (WCAG contrast)."""
+    lum = _luminance(QColor(color))
+    return QColor("#ffffff") if (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.05) else QColor("#202020")
 
 
 def apply_style(app: QApplication) -> None:

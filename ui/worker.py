@@ -14,6 +14,7 @@ still be followed through ``on_progress``.
 from __future__ import annotations
 
 
+import atexit
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -105,6 +106,10 @@ class JobHandle(QObject):
         self.error: BaseException | None = None
         self.outcome: str = "running"  # running | done | failed | cancelled
         self.dialog: QProgressDialog | None = None
+        self._in_progress = False
+        self._dialog_to_delete: QProgressDialog | None = None
+        #: True once :meth:`detach` ran: the job ends on its own, reporting to nobody
+        self.detached = False
         self.thread = _JobThread(factory, db_path)
         self.thread.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
         self.thread.succeeded.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
@@ -134,6 +139,23 @@ class JobHandle(QObject):
             self.dialog.setLabelText(f"{self.title}: cancelling...")
         self.thread.request_cancel()
 
+    def detach(self) -> None:
+        """Forget the window and the callbacks: the job (cancelled first, usually) ends on its
+        own, and when it does nothing of a window that may be closed or gone is touched. The
+        handle stays alive (in :func:`active_jobs`) until its thread ends."""
+        self.detached = True
+        self._on_done = self._on_error = self._on_progress = self._on_cancel = None
+        self._parent = None
+        dlg, self.dialog = self.dialog, None
+        if dlg is not None:
+            dlg.canceled.disconnect(self.cancel)
+            dlg.close()
+            if self._in_progress:
+                self._dialog_to_delete = dlg
+            else:
+                dlg.deleteLater()
+        self.setParent(None)  # the window's deletion must not delete a running thread's handle
+
     def is_running(self) -> bool:
         return self.outcome == "running"
 
@@ -144,25 +166,38 @@ class JobHandle(QObject):
     # -- results, on the GUI thread ------------------------------------------------------------
     @Slot(int, int, str)
     def _progress(self, done: int, total: int, message: str) -> None:
-        if self.dialog is not None:
-            if total > 0:
-                if self.dialog.maximum() != total:
-                    self.dialog.setMaximum(total)
-                self.dialog.setValue(min(done, total))
+        dlg = self.dialog
+        if dlg is not None:
+            # text first: QProgressDialog.setValue() of a modal dialog processes events, and the
+            # job may end (and the dialog go) in there; nothing touches the dialog after it
             text = self.title + (f"\n{message}" if message else "")
             if total:
                 text += f"\n{done:,} of {total:,}"
-            self.dialog.setLabelText(text)
+            dlg.setLabelText(text)
+            if total > 0:
+                if dlg.maximum() != total:
+                    dlg.setMaximum(total)
+                self._in_progress = True
+                try:
+                    dlg.setValue(min(done, total))
+                finally:
+                    self._in_progress = False
+                    if self._dialog_to_delete is not None:
+                        self._dialog_to_delete.deleteLater()
+                        self._dialog_to_delete = None
         if self._on_progress is not None:
             self._on_progress(done, total, message)
         self.progressed.emit(done, total, message)
 
     def _finish(self) -> None:
-        if self.dialog is not None:
-            self.dialog.canceled.disconnect(self.cancel)
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
+        dlg, self.dialog = self.dialog, None
+        if dlg is not None:
+            dlg.canceled.disconnect(self.cancel)
+            dlg.close()
+            if self._in_progress:  # inside dlg.setValue(): deleted once that returns
+                self._dialog_to_delete = dlg
+            else:
+                dlg.deleteLater()
         self.thread.wait(5000)
         _ACTIVE.discard(self)
 
@@ -189,6 +224,8 @@ class JobHandle(QObject):
         try:
             if self._on_error is not None:
                 self._on_error(exc)
+            elif self.detached:  # nobody is waiting for it any more (the window was closed)
+                log.warning("job %r failed after its window closed: %s", self.title, exc)
             else:
                 show_error(self._parent, exc, details=tb)
         finally:
@@ -234,3 +271,15 @@ def wait_all(ms: int = 30_000) -> None:
     """Cancel nothing, but wait for every running job's thread to end (shutdown, tests)."""
     for h in list(_ACTIVE):
         h.wait(ms)
+
+
+def _wait_at_exit() -> None:
+    """A job still running when the program ends (its window closed while it was in one long
+    step, e.g. loading a model) is waited for: a QThread destroyed while running aborts the
+    process. The windows are gone by then, so nobody sees the wait."""
+    for h in list(_ACTIVE):
+        h.thread.request_cancel()
+    wait_all(120_000)
+
+
+atexit.register(_wait_at_exit)
