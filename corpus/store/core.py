@@ -231,6 +231,8 @@ class Store:
         if not memory and p.exists() and p.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project file")
         is_new = memory or not p.exists() or p.stat().st_size == 0
+        if is_new and not memory and p.exists() and not create:
+            raise NotAProjectError(f"{self.path}: an empty file, not a project file")
         #: The backup copy written before a migration (``None`` when the file was not migrated).
         self.backup_path: Path | None = None
         try:

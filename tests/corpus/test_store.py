@@ -316,3 +316,11 @@ def test_a_transaction_waits_for_another_writer_instead_of_failing(tmp_path: Pat
     other.close()
     assert [sp.key for sp in s.spans(d)] == [(0, 5, "PERSON")]
     s.close()
+
+
+def test_opening_an_existing_empty_file_does_not_turn_it_into_a_project(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"")
+    with pytest.raises(NotAProjectError, match="empty file"):
+        Store(path, create=False)
+    assert path.read_bytes() == b""
