@@ -11,6 +11,8 @@ What every format shares:
   ``todo`` recorded by the layer's owner), in id order; ``only_done`` keeps the ones the owner
   marked done. ``layer="all"`` (JSONL only) writes every layer, plus the documents no layer
   touched (without ``_annotator_id``).
+* Tokens are the stored ones; a document stored without tokens (only possible through the API)
+  is tokenised by the project tokenizer for spacy, jsonl and conll, as an import would have.
 * Documents are read a batch at a time; memory stays flat (the spaCy export keeps only its string
   table, which grows with the vocabulary, not with the corpus).
 * Nothing is written outside ``out``, whatever a document's name or meta says, and nothing is
@@ -32,7 +34,9 @@ spaCy (``out/train.spacy``, ``out/dev.spacy``, ``out/config.cfg``):
 * Relations: ``doc._.rel`` (stored in ``doc.user_data``, kept by ``DocBin(store_user_data=True)``)
   maps ``(head start token, child start token)`` to ``{label: 1.0 if the relation holds else
   0.0}`` for every relation label of the export, over every ordered pair of distinct spans, as
-  Explosion's relation-extraction tutorial reads it.
+  Explosion's relation-extraction tutorial reads it. A relation that shape cannot hold (one of its
+  spans was left out, both start on one token, or another relation has its label on the same start
+  tokens) is not counted, and a warning names its documents.
 * ``dev.spacy``: a reproducible (``seed``) split by document of ``dev_fraction`` of the
   documents; with no dev fraction it is a copy of ``train.spacy`` (a warning says evaluation
   scores will then be on training data) so the ``spacy train`` command always runs.
@@ -49,8 +53,8 @@ import shutil
 import struct
 import tempfile
 import zlib
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,7 +67,7 @@ from corpus.store import Store
 from corpus.store import export_queries as q
 
 from annotator.progress import Progress, drain
-from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, words_and_spaces
+from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, tokenize, words_and_spaces
 
 __all__ = [
     "FORMATS",
@@ -153,6 +157,8 @@ class _Tally:
     overlap_docs: list[str] = field(default_factory=list)
     dropped: int = 0
     dropped_docs: int = 0
+    lost_relations: int = 0
+    lost_relation_docs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -193,15 +199,16 @@ class _Staging:
 
     def commit(self) -> list[str]:
         """Rename the staged files into the output folder; returns their final paths."""
+        names = [name for name in self.names if (self.dir / name).exists()]
+        # Check every destination before moving any file: a folder in the way of the last file
+        # must not leave the first ones replaced (half an export).
+        for name in names:
+            if (self.out_dir / name).is_dir():
+                raise ExportError(f"{self.out_dir / name}: a folder is in the way of the output file")
         final: list[str] = []
-        for name in self.names:
-            src = self.dir / name
-            if not src.exists():
-                continue
+        for name in names:
             dest = self.out_dir / name
-            if dest.is_dir():
-                raise ExportError(f"{dest}: a folder is in the way of the output file")
-            os.replace(src, dest)
+            os.replace(self.dir / name, dest)
             final.append(str(dest))
         shutil.rmtree(self.dir, ignore_errors=True)
         return final
@@ -382,6 +389,9 @@ class _DocOutcome:
     expanded: int = 0
     overlap: bool = False
     unusable: list[Span] = field(default_factory=list)
+    #: relations ``doc._.rel`` (keyed by start tokens) cannot hold: a span left out, both spans
+    #: on one start token, or the same label already on that pair of start tokens
+    lost_relations: int = 0
 
 
 def spacy_doc(
@@ -429,7 +439,9 @@ def spacy_doc(
                 missing.append([i, i + 1])
         doc.set_ents(kept, missing=[SpacySpan(doc, a, b) for a, b in missing], default="outside")
     if relation_labels:
-        doc._.rel = relation_user_data(token_spans, ids, relations, relation_labels)
+        rel = relation_user_data(token_spans, ids, relations, relation_labels)
+        doc._.rel = rel
+        outcome.lost_relations = len(relations) - int(sum(v for d in rel.values() for v in d.values()))
     return doc, outcome
 
 
@@ -486,6 +498,29 @@ def _check_args(store: Store, fmt: str, layer: str, dev_fraction: float, scheme:
         known = ", ".join(layers) if layers else "none yet"
         raise ExportError(f"{store.path}: no layer {layer!r} in this project (layers: {known})")
     return [layer]
+
+
+def _lang(store: Store) -> str:
+    return str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
+
+
+def _with_tokens(document: Document, lang: str) -> Document:
+    """``document``, or when it has text but no stored tokens (a document added through the API)
+    a copy tokenised by the project tokenizer, as an import would have: CoNLL, DocBin and
+    Prodigy's token indexes need tokens, and a DocBin doc without them would lose its text."""
+    if document.tokens or not document.text:
+        return document
+    tokens, sents = tokenize(document.text, lang)
+    return replace(document, tokens=tokens, sents=sents)
+
+
+def _annotated(store: Store, layer: str, ids: Sequence[int]) -> Iterator[q.AnnotatedDocument]:
+    """:func:`~corpus.store.export_queries.iter_annotated` in batches of :data:`BATCH`, every
+    document with tokens (:func:`_with_tokens`)."""
+    lang = _lang(store)
+    for ad in q.iter_annotated(store, layer, ids, BATCH):
+        doc = _with_tokens(ad.document, lang)
+        yield ad if doc is ad.document else replace(ad, document=doc)
 
 
 def _select(store: Store, layer: str, only_done: bool) -> list[int]:
@@ -553,6 +588,8 @@ def export(store: Store, out: str | Path, fmt: str, **options: Any) -> ExportRep
 def _report(fmt: str, layer: str, files: Sequence[str], t: _Tally, **extra: Any) -> ExportReport:
     if t.dropped_docs > MAX_DOC_WARNINGS:
         t.warnings.append(f"... and {t.dropped_docs - MAX_DOC_WARNINGS} more documents with spans left out")
+    if not t.documents:
+        t.warnings.append(f"layer {layer!r} has no documents to export")
     return ExportReport(
         format=fmt, layer=layer, files=tuple(files), documents=t.documents, spans=t.spans,
         relations=t.relations, expanded_spans=t.expanded, expanded_documents=tuple(t.expanded_docs),
@@ -582,7 +619,7 @@ def _export_spacy(store: Store, out: Path, layer: str, only_done: bool, dev_frac
 
     ids = _select(store, layer, only_done)
     dev_ids = dev_split(ids, dev_fraction, seed)
-    lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
+    lang = _lang(store)
     ent_labels = q.layer_entity_labels(store, layer, ids)
     rel_labels = q.layer_relation_labels(store, layer, ids)
     config_text, config_warnings = training_config(lang, ent_labels)
@@ -597,10 +634,14 @@ def _export_spacy(store: Store, out: Path, layer: str, only_done: bool, dev_frac
         dev = StreamingDocBin(staging.path("dev.spacy")) if dev_ids else None
         try:
             yield _progress(0, len(ids), "spacy")
-            for k, ad in enumerate(q.iter_annotated(store, layer, ids, BATCH), start=1):
+            for k, ad in enumerate(_annotated(store, layer, ids), start=1):
                 doc, outcome = spacy_doc(vocab, ad.document, ad.spans, ad.relations, rel_labels, spans_key)
-                _tally_doc(t, ad.document, len(ad.spans) - len(outcome.unusable), len(ad.relations),
-                           outcome.expanded, outcome.overlap, outcome.unusable)
+                _tally_doc(t, ad.document, len(ad.spans) - len(outcome.unusable),
+                           len(ad.relations) - outcome.lost_relations, outcome.expanded, outcome.overlap,
+                           outcome.unusable)
+                if outcome.lost_relations:
+                    t.lost_relations += outcome.lost_relations
+                    t.lost_relation_docs.append(_doc_label(ad.document))
                 if dev is not None and ad.document.id in dev_ids:
                     dev.add(doc)
                     n_dev += 1
@@ -614,8 +655,9 @@ def _export_spacy(store: Store, out: Path, layer: str, only_done: bool, dev_frac
                 dev.close()
             else:
                 shutil.copyfile(staging.path("train.spacy"), staging.path("dev.spacy"))
+                why = "no --dev-fraction" if dev_fraction <= 0 else f"{len(ids)} document(s), too few to split"
                 t.warnings.append(
-                    "no --dev-fraction: dev.spacy is a copy of train.spacy, so evaluation scores "
+                    f"{why}: dev.spacy is a copy of train.spacy, so evaluation scores "
                     "are measured on the training data"
                 )
             staging.path("config.cfg").write_text(config_text, encoding="utf-8")
@@ -625,9 +667,13 @@ def _export_spacy(store: Store, out: Path, layer: str, only_done: bool, dev_frac
             if dev is not None:
                 dev.abort()
 
-    if not ids:
-        t.warnings.append(f"layer {layer!r} has no documents to export")
     files = yield from _run_staged(staging, body)
+    if t.lost_relations:
+        t.warnings.append(
+            f"{t.lost_relations} relations left out of doc._.rel, which is keyed by start tokens (a span "
+            f"was left out, both spans start on one token, or another relation has the same label on "
+            f"the same start tokens) in {_names(t.lost_relation_docs)}"
+        )
     return _report("spacy", layer, files, t, train_documents=n_train, dev_documents=n_dev)
 
 
@@ -656,10 +702,10 @@ def _tally_doc(t: _Tally, doc: Document, n_spans: int, n_rels: int, expanded: in
 def _export_jsonl(store: Store, out: Path, layer: str, layers: list[str], only_done: bool
                   ) -> Generator[Progress, None, ExportReport]:
     folder, name = _output_target(out, "jsonl", safe_stem(layer, set(), "export"))
-    staging = _Staging(folder)
     plan = [(lay, _select(store, lay, only_done)) for lay in layers]
     extra = q.unannotated_document_ids(store) if layer == ALL_LAYERS and not only_done else []
     total = sum(len(ids) for _, ids in plan) + len(extra)
+    staging = _Staging(folder)  # last: nothing between it and _run_staged can leave it behind
     t = _Tally()
     docs_seen: set[int] = set()
 
@@ -668,7 +714,7 @@ def _export_jsonl(store: Store, out: Path, layer: str, layers: list[str], only_d
         yield _progress(0, total, "jsonl")
         with open(staging.path(name), "w", encoding="utf-8", newline="\n") as fh:
             for lay, ids in plan:
-                for ad in q.iter_annotated(store, lay, ids, BATCH):
+                for ad in _annotated(store, lay, ids):
                     fh.write(dumps_record(prodigy_record(ad.document, ad.spans, ad.relations, lay)))
                     docs_seen.add(ad.document.id or 0)
                     t.spans += len(ad.spans)
@@ -676,8 +722,9 @@ def _export_jsonl(store: Store, out: Path, layer: str, layers: list[str], only_d
                     done += 1
                     if done % BATCH == 0:
                         yield _progress(done, total, "jsonl")
+            lang = _lang(store)
             for doc in store.iter_documents(ids=extra, batch_size=BATCH):
-                fh.write(dumps_record(prodigy_record(doc, (), (), None)))
+                fh.write(dumps_record(prodigy_record(_with_tokens(doc, lang), (), (), None)))
                 docs_seen.add(doc.id or 0)
                 done += 1
                 if done % BATCH == 0:
@@ -686,8 +733,6 @@ def _export_jsonl(store: Store, out: Path, layer: str, layers: list[str], only_d
 
     files = yield from _run_staged(staging, body)
     t.documents = len(docs_seen)
-    if not total:
-        t.warnings.append(f"layer {layer!r} has no documents to export")
     return _report("jsonl", layer, files, t)
 
 
@@ -730,8 +775,8 @@ def _export_conll(store: Store, out: Path, layer: str, only_done: bool, scheme: 
                   pos: str | None = None) -> Generator[Progress, None, ExportReport]:
     nlp = _pos_pipeline(store, pos) if pos is not None else None
     folder, name = _output_target(out, "conll", safe_stem(layer, set(), "export"))
-    staging = _Staging(folder)
     ids = _select(store, layer, only_done)
+    staging = _Staging(folder)
     t = _Tally()
     renamed = 0
 
@@ -747,7 +792,7 @@ def _export_conll(store: Store, out: Path, layer: str, only_done: bool, scheme: 
         done = 0
         with open(staging.path(name), "w", encoding="utf-8", newline="\n") as fh:
             batch: list[q.AnnotatedDocument] = []
-            stream = q.iter_annotated(store, layer, ids, BATCH)
+            stream = _annotated(store, layer, ids)
             while True:
                 ad = next(stream, None)
                 if ad is not None:
@@ -772,8 +817,6 @@ def _export_conll(store: Store, out: Path, layer: str, only_done: bool, scheme: 
     files = yield from _run_staged(staging, body)
     if renamed:
         t.warnings.append(f"{renamed} tokens with whitespace inside had it replaced by '_'")
-    if not ids:
-        t.warnings.append(f"layer {layer!r} has no documents to export")
     return _report("conll", layer, files, t)
 
 
@@ -782,8 +825,8 @@ def _overlaps_any(sp: Span, spans: Sequence[Span]) -> bool:
 
 
 def _export_brat(store: Store, out: Path, layer: str, only_done: bool) -> Generator[Progress, None, ExportReport]:
-    staging = _Staging(out)
     ids = _select(store, layer, only_done)
+    staging = _Staging(out)
     t = _Tally()
     used: set[str] = {"annotation", "visual", "tools", "kb_shortcuts"}  # brat's own config names
     multiline = 0
@@ -817,6 +860,4 @@ def _export_brat(store: Store, out: Path, layer: str, only_done: bool) -> Genera
     files = yield from _run_staged(staging, body)
     if multiline:
         t.warnings.append(f"{multiline} spans cross a line break (continuous offsets kept; brat may ask to split them)")
-    if not ids:
-        t.warnings.append(f"layer {layer!r} has no documents to export")
     return _report("brat", layer, files, t)

@@ -30,6 +30,7 @@ unfinished one.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -53,6 +54,7 @@ from corpus.model import (
 )
 from corpus.store import Store
 from corpus.store.suggest_queries import (
+    delete_spans,
     documents_with_phrase,
     layer_spans_in_documents,
     texts_and_token_starts_ends,
@@ -668,11 +670,14 @@ def _parallel_entities(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _same_patterns(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]) -> bool:
-    def norm(ps: Sequence[dict[str, Any]]) -> list[str]:
-        return [json.dumps({"label": p["label"], "pattern": p["pattern"], "id": str(p.get("id", ""))},
-                           sort_keys=True, ensure_ascii=False) for p in ps]
-    return norm(a) == norm(b)
+#: Project setting: the fingerprint of the rules that computed the ``patterns`` layer.
+_PATTERNS_FINGERPRINT = "patterns_layer_rules"
+
+
+def _patterns_fingerprint(patterns: Sequence[dict[str, Any]]) -> str:
+    """SHA-256 of the rules (label, pattern, id; in order): equal exactly when they match the same."""
+    norm = [{"label": p["label"], "pattern": p["pattern"], "id": str(p.get("id", ""))} for p in patterns]
+    return hashlib.sha256(json.dumps(norm, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def suggest_job(
@@ -692,7 +697,9 @@ def suggest_job(
     * ``patterns``: a JSONL file of EntityRuler patterns, validated (:func:`load_patterns_file`)
       and stored in the project, replacing the stored ones. When they differ from the stored
       patterns, the old ``patterns`` layer is removed with them (its suggestions are stale) and
-      recomputed. Without the option, the stored patterns run.
+      recomputed. Without the option, the stored patterns run. The layer is also recomputed
+      when the stored rules changed since it was computed (``annotator merge`` adds rules): the
+      project setting ``patterns_layer_rules`` records a fingerprint of the rules behind it.
     * Resumable: a document already suggested by a layer (same model *and* version) is skipped
       unless ``force``, which replaces that layer's spans on the documents processed.
     * ``doc_ids`` restricts the run (and the propagation refresh) to those documents.
@@ -730,12 +737,19 @@ def suggest_job(
     nlp = load_model(choice) if choice is not None else None
 
     stored = store.patterns()
-    if new_patterns is not None:
-        if not _same_patterns(stored, new_patterns):
-            # The old rules' suggestions are stale everywhere: replace rules and layer together.
-            with store.transaction():
+    fingerprint = _patterns_fingerprint(stored if new_patterns is None else new_patterns)
+    replace_rules = new_patterns is not None and _patterns_fingerprint(stored) != fingerprint
+    # Rules changed since the layer was computed (--patterns, a merge, another program): its
+    # suggestions are stale everywhere. Rules, layer and fingerprint change in one transaction.
+    stale = store.get_setting(_PATTERNS_FINGERPRINT) != fingerprint
+    if replace_rules or stale:
+        with store.transaction():
+            if new_patterns is not None and replace_rules:
                 store.set_patterns(new_patterns)
+            if stale:
                 store.delete_layer_annotations(PATTERNS_LAYER)
+                store.set_setting(_PATTERNS_FINGERPRINT, fingerprint)
+    if new_patterns is not None:
         stored = new_patterns
         report.patterns_loaded = len(new_patterns)
 
@@ -822,9 +836,24 @@ def _bounds(tokens: Sequence[Sequence[int]]) -> Any:
     return get
 
 
+#: Scripts written without spaces between words (Thai, Lao, Tibetan, Myanmar, Hangul, Khmer,
+#: kana, CJK ideographs): the full-text index takes a whole run of them for one word.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0fff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u312f\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
+)
+
+
 def _candidate_docs(store: Store, needle: str) -> list[int] | None:
-    """Documents that may contain ``needle`` (full-text search), or ``None``: scan everything."""
-    return documents_with_phrase(store, re.findall(r"\w+", needle))
+    """Documents that may contain ``needle`` (full-text search), or ``None``: scan everything.
+
+    The index only finds whole indexed words. A needle that begins or ends with a character of a
+    script written without spaces can sit inside a longer indexed word (東京 in 東京都, with the
+    stored tokens one character each), so those are looked for in every document.
+    """
+    if _UNSPACED.match(needle[:1]) or _UNSPACED.match(needle[-1:]):
+        return None
+    return documents_with_phrase(store, [needle])
 
 
 def propagate(
@@ -849,8 +878,10 @@ def propagate(
     Cost: the person's spans are read once (O(S)); each distinct surface text costs one
     full-text-search query (SQLite FTS5 index: roughly O(log N + hits)) plus a scan of the
     documents that contain all its words (O(length) each, a ``str.find`` loop and a binary
-    search on the stored tokens). So a full rebuild is O(S + U * (log N + C * L)) for U distinct
-    texts found in C documents of length L, and the incremental path after one accept touches
+    search on the stored tokens; a text beginning or ending in a script written without spaces,
+    such as Chinese or Thai, scans every document: see :func:`_candidate_docs`). So a full
+    rebuild is O(S + U * (log N + C * L)) for U distinct texts found in C documents of length
+    L, and the incremental path after one accept touches
     only the documents holding that text: a few milliseconds on a 1,000-document corpus.
     Writes happen in one transaction. Returns the number of suggestions the refreshed part of
     the layer now holds.
@@ -940,9 +971,10 @@ def propagate(
                 existing = layer_spans_in_documents(
                     store, layer, ids, None if text_scope is None else sorted(text_scope)
                 )
-        for sp in existing:
-            if (sp.start, sp.end, sp.label) not in desired.get(sp.doc_id, ()) and sp.id is not None:
-                store.delete_span(sp.id)
+        delete_spans(store, [
+            sp.id for sp in existing
+            if sp.id is not None and (sp.start, sp.end, sp.label) not in desired.get(sp.doc_id, ())
+        ])
         have = {(s.doc_id, s.start, s.end, s.label) for s in existing}
         new = [
             Span(doc_id=d, layer=layer, start=s, end=e, label=label, source=layer)

@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "project's pipeline, or MODEL (package or path); default: placeholder -X-")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, interrupted="nothing was exported")
 
 
 def _report_json(report: ExportReport) -> str:
@@ -86,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
             dev_fraction=args.dev_fraction, seed=args.seed, scheme=args.scheme,
             spans_key=args.spans_key, columns=args.columns, pos=args.pos,
         )
-        report = drain(job) if args.no_progress else run_with_bar(job, f"export {args.fmt}")
+        try:
+            report = drain(job) if args.no_progress else run_with_bar(job, f"export {args.fmt}")
+        finally:
+            job.close()  # an interrupted export removes its staged files now, not when collected
     finally:
         store.close()
     assert isinstance(report, ExportReport)

@@ -485,3 +485,88 @@ def test_brat_export_refuses_to_mix_with_an_earlier_exports_documents(store: Sto
     with pytest.raises(ExportError, match="already holds .* brat document"):
         export(store, out, "brat", layer="gold", only_done=True)
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_folder_in_the_way_of_one_file_replaces_none_of_them(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    export(store, out, "spacy")
+    before = {name: (out / name).read_bytes() for name in ("train.spacy", "dev.spacy")}
+    (out / "config.cfg").unlink()
+    (out / "config.cfg").mkdir()  # in the way of the last file committed
+    store.add_span(Span(doc_id=store.document_ids()[2], layer="gold", start=0, end=7, label="X"))
+    with pytest.raises(ExportError, match="folder is in the way"):
+        export(store, out, "spacy")
+    assert {name: (out / name).read_bytes() for name in before} == before  # the earlier export, untouched
+    assert sorted(p.name for p in out.iterdir()) == ["config.cfg", "dev.spacy", "train.spacy"]
+
+
+def test_relations_doc_rel_cannot_hold_are_counted_out_and_named(tmp_path: Path) -> None:
+    st = Store(":memory:")
+    text = "Paris Hilton met Bob in Paris."
+    tokens, sents = tokenize(text)
+    d = st.add_document(Document(text=text, name="hilton", tokens=tokens, sents=sents))
+    hilton, paris, bob, gap = st.add_spans([
+        Span(doc_id=d, layer="gold", start=0, end=12, label="PERSON"),
+        Span(doc_id=d, layer="gold", start=0, end=5, label="GPE"),  # same start token as hilton
+        Span(doc_id=d, layer="gold", start=17, end=20, label="PERSON"),
+        Span(doc_id=d, layer="gold", start=12, end=13, label="X"),  # one space: no token, left out
+    ])
+    st.add_relations([
+        Relation(doc_id=d, layer="gold", head=hilton.id, child=bob.id, label="MET"),
+        Relation(doc_id=d, layer="gold", head=hilton.id, child=paris.id, label="NAMED_AFTER"),
+        Relation(doc_id=d, layer="gold", head=bob.id, child=gap.id, label="MET"),
+    ])
+    report = export(st, tmp_path, "spacy")
+    (doc,) = _load(tmp_path / "train.spacy")
+    assert sum(v for d_ in doc._.rel.values() for v in d_.values()) == 1.0
+    assert report.relations == 1
+    assert any("2 relations" in w and "'hilton'" in w for w in report.warnings), report.warnings
+
+
+def test_cli_ctrl_c_says_nothing_was_written_and_leaves_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    import annotator.commands.export_cmd as export_cmd
+
+    db = tmp_path / "p.db"
+    build_project(db).close()
+
+    def interrupted(job, desc):
+        next(job)
+        next(job)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_cmd, "run_with_bar", interrupted)
+    out = tmp_path / "o"
+    assert main(["export", str(db), str(out), "--format", "brat"]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothing was exported" in err[0] and "kept" not in err[0]
+    assert _files_under(out) == set()
+
+
+def test_a_document_stored_without_tokens_keeps_its_text_and_entities(tmp_path: Path) -> None:
+    st = Store(":memory:")
+    text = "Ada Lovelace wrote notes."
+    d = st.add_document(Document(text=text, name="ada"))  # added through the API: no tokens
+    st.add_span(Span(doc_id=d, layer="gold", start=0, end=12, label="PERSON"))
+    report = export(st, tmp_path / "s", "spacy")
+    (doc,) = _load(tmp_path / "s" / "train.spacy")
+    assert doc.text == text and [(e.text, e.label_) for e in doc.ents] == [("Ada Lovelace", "PERSON")]
+    assert report.spans == 1 and report.dropped_spans == 0
+    export(st, tmp_path / "c.conll", "conll")
+    rows = [line.split(" ") for line in (tmp_path / "c.conll").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("-DOCSTART-")]
+    assert [(r[0], r[-1]) for r in rows[:3]] == [("Ada", "B-PERSON"), ("Lovelace", "I-PERSON"), ("wrote", "O")]
+    export(st, tmp_path / "j.jsonl", "jsonl")
+    (rec,) = [json.loads(x) for x in (tmp_path / "j.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [t["text"] for t in rec["tokens"]][:2] == ["Ada", "Lovelace"]
+    assert (rec["spans"][0]["token_start"], rec["spans"][0]["token_end"]) == (0, 1)
+
+
+def test_dev_fraction_with_one_document_says_why_dev_is_a_copy(tmp_path: Path) -> None:
+    st = Store(":memory:")
+    text = "Ada Lovelace wrote notes."
+    tokens, sents = tokenize(text)
+    d = st.add_document(Document(text=text, name="ada", tokens=tokens, sents=sents))
+    st.add_span(Span(doc_id=d, layer="gold", start=0, end=12, label="PERSON"))
+    report = export(st, tmp_path, "spacy", dev_fraction=0.5)
+    (why,) = [w for w in report.warnings if "dev.spacy is a copy" in w]
+    assert "no --dev-fraction" not in why and "1 document(s), too few to split" in why

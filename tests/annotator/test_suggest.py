@@ -515,3 +515,47 @@ def test_propagation_of_punctuated_and_accented_texts() -> None:
     accept_text(store, 1, "São Paulo", "GPE")
     propagate(store, "alice")
     assert sorted(texts_of(store, "match:alice")) == [(2, "São Paulo", "GPE"), (2, "U.S.", "GPE")]
+
+
+def test_propagation_finds_words_the_full_text_index_sees_inside_longer_words() -> None:
+    """The full-text index joins a run of CJK characters (or letters with combining accents) into
+    one word, while the stored tokens split it: such occurrences are still proposed."""
+    import unicodedata
+
+    store = Store(":memory:")
+    store.set_labels([Label(n) for n in LABELS])
+    cjk = ["東京に行った。", "私は東京都に住んでいる。東京が好き。"]
+    nfd = unicodedata.normalize("NFD", "Zoëlla Marsh")
+    for i, text in enumerate([*cjk, f"I met {nfd} today.", f"Then {nfd} left."], start=1):
+        if i <= len(cjk):  # pre-tokenised: one token a character, as spaCy's Chinese tokenizer makes
+            tokens = tuple((k, k + 1) for k in range(len(text)))
+        else:
+            tokens, _ = tokenize(text)
+        store.add_document(Document(text=text, name=f"doc{i}", tokens=tokens, sents=((0, len(text)),)))
+    store.add_annotator("alice")
+    store.add_span(Span(doc_id=1, layer="alice", start=0, end=2, label="GPE"))  # 東京
+    accept_text(store, 3, nfd, "PERSON")
+    propagate(store, "alice")
+    got = sorted(texts_of(store, "match:alice"))
+    tokyo = [(d, t) for d, t, lab in got if lab == "GPE"]
+    assert tokyo == [(2, "東京"), (2, "東京")]  # in 東京都 (token-aligned here) and 東京が
+    assert (4, nfd, "PERSON") in got
+    # The incremental refresh the window runs finds them too.
+    store.delete_layer_annotations("match:alice")
+    propagate(store, "alice", texts=["東京", nfd])
+    assert sorted(texts_of(store, "match:alice")) == got
+
+
+def test_patterns_changed_outside_suggest_are_not_skipped_by_resume(tmp_path: Path) -> None:
+    """`annotator merge` adds the other project's patterns to the stored ones: the next run must
+    apply them, not skip every document as already suggested by the patterns layer."""
+    store = make_store()
+    pats = write_patterns(tmp_path, [{"label": "GPE", "pattern": "Paris"}])
+    drain(suggest_job(store, patterns=pats, use_model=False))
+    assert {t for _, t, _ in texts_of(store, PATTERNS_LAYER)} == {"Paris"}
+    store.set_patterns([{"label": "PERSON", "pattern": "Bob Jones"}], replace_all=False)  # what merge does
+    report = drain(suggest_job(store, use_model=False))
+    assert report.layer(PATTERNS_LAYER).docs == len(TEXTS)
+    assert {t for _, t, _ in texts_of(store, PATTERNS_LAYER)} == {"Paris", "Bob Jones"}
+    # Unchanged rules: the run after resumes as before.
+    assert drain(suggest_job(store, use_model=False)).layer(PATTERNS_LAYER).skipped == len(TEXTS)
