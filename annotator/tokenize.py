@@ -10,6 +10,7 @@ the stored offsets with :func:`doc_from_offsets`, so offsets always line up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 import spacy
@@ -98,7 +99,11 @@ def doc_from_offsets(vocab_or_nlp: Language | spacy.vocab.Vocab, doc: Document) 
     """
     vocab = vocab_or_nlp.vocab if isinstance(vocab_or_nlp, Language) else vocab_or_nlp
     if not doc.tokens:
-        return vocab_or_nlp.make_doc(doc.text) if isinstance(vocab_or_nlp, Language) else Doc(vocab, words=[])
+        if not doc.text:
+            return Doc(vocab, words=[])
+        # Stored without tokens (made through the API): tokenise as an import would have.
+        tokens, sents = tokenize(doc.text)
+        doc = replace(doc, tokens=tokens, sents=doc.sents or sents)
     words, spaces = words_and_spaces(doc.text, doc.tokens)
     if not doc.sents:
         return Doc(vocab, words=words, spaces=spaces)

@@ -570,3 +570,14 @@ def test_dev_fraction_with_one_document_says_why_dev_is_a_copy(tmp_path: Path) -
     report = export(st, tmp_path, "spacy", dev_fraction=0.5)
     (why,) = [w for w in report.warnings if "dev.spacy is a copy" in w]
     assert "no --dev-fraction" not in why and "1 document(s), too few to split" in why
+
+
+def test_doc_from_offsets_tokenises_a_document_stored_without_tokens() -> None:
+    from annotator.tokenize import doc_from_offsets, project_tokenizer
+
+    nlp = project_tokenizer()
+    text = "Alice met Bob in Paris. They talked."
+    doc = doc_from_offsets(nlp.vocab, Document(text=text))
+    assert doc.text == text
+    assert [t.text for t in doc] == [t.text for t in nlp(text)]
+    assert len(list(doc.sents)) == 2
