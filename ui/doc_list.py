@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,13 +26,14 @@ from corpus.model import DocumentStatus
 from corpus.store.ui_queries import DocRow, document_rows, filtered_document_ids
 from ui.state import AppState
 from ui.style import STATUS_TEXT, status_icon
+from ui.tables import HeaderedTableModel
 
 __all__ = ["DocListModel", "DocListPanel"]
 
 PAGE = 200
 
 
-class DocListModel(QAbstractTableModel):
+class DocListModel(HeaderedTableModel):
     """Rows = document ids; columns: name (with status icon), spans."""
 
     HEADERS = ("Document", "Spans")
@@ -93,16 +94,8 @@ class DocListModel(QAbstractTableModel):
         return r
 
     # -- Qt API ----------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def n_rows(self) -> int:
+        return len(self._ids)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

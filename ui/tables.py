@@ -41,7 +41,28 @@ def _clip(s: str, n: int = 40) -> str:
     return s if len(s) <= n else s[: n - 1] + "\u2026"
 
 
-class SpanTableModel(QAbstractTableModel):
+class HeaderedTableModel(QAbstractTableModel):
+    """A flat table with fixed column headers (``HEADERS``) over :meth:`n_rows` rows."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def n_rows(self) -> int:
+        """How many rows the table has."""
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else self.n_rows()
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+class SpanTableModel(HeaderedTableModel):
     HEADERS = ("Text", "Label", "Start", "End", "From")
 
     def __init__(self, parent=None) -> None:
@@ -96,16 +117,8 @@ class SpanTableModel(QAbstractTableModel):
             self.n_suggestions += sp.suggestion
             self.endInsertRows()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def n_rows(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # called for every role of every visible cell on each paint: the common answers first
@@ -140,7 +153,7 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
 
-class RelationTableModel(QAbstractTableModel):
+class RelationTableModel(HeaderedTableModel):
     HEADERS = ("Head", "Relation", "Child")
 
     def __init__(self, parent=None) -> None:
@@ -154,16 +167,8 @@ class RelationTableModel(QAbstractTableModel):
         self.names = names
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def n_rows(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == _DISPLAY:
