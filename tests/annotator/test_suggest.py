@@ -559,3 +559,12 @@ def test_patterns_changed_outside_suggest_are_not_skipped_by_resume(tmp_path: Pa
     assert {t for _, t, _ in texts_of(store, PATTERNS_LAYER)} == {"Paris", "Bob Jones"}
     # Unchanged rules: the run after resumes as before.
     assert drain(suggest_job(store, use_model=False)).layer(PATTERNS_LAYER).skipped == len(TEXTS)
+
+
+def test_cli_model_given_becomes_the_projects_model(tmp_path: Path, ruler_model: str) -> None:
+    db = tmp_path / "p.db"
+    make_store(db).close()
+    assert main(["suggest", str(db), "--model", ruler_model]) == 0
+    with Store(db) as store:
+        assert store.get_setting("model") == str(Path(ruler_model).resolve())
+        assert resolve_model(store).layer == MODEL_LAYER
