@@ -141,6 +141,7 @@ class _Importer:
         self.registered: set[str] = set()
         self.labels_added: list[str] = []
         self.overlapping = 0
+        self.overlap_where: list[str] = []  # file and line of the first few
         self.allow_overlap = bool(store.get_setting("allow_overlap", False))
         self.known = {
             LabelKind.ENTITY: set(store.label_names(LabelKind.ENTITY)),
@@ -155,8 +156,10 @@ class _Importer:
 
     def final_warnings(self) -> list[str]:
         if self.overlapping:
-            self.warn(f"{self.overlapping} document(s) hold overlapping spans in one layer; kept as "
-                      "imported, although the project does not allow overlaps when editing")
+            more = ", ..." if self.overlapping > len(self.overlap_where) else ""
+            self.warn(f"{self.overlapping} document(s) hold overlapping spans in one layer "
+                      f"({'; '.join(self.overlap_where)}{more}); kept as imported, although the "
+                      "project does not allow overlaps when editing")
         out = list(self.warnings)
         if self.n_warnings > len(out):
             out.append(f"... and {self.n_warnings - len(out)} more warnings")
@@ -233,6 +236,8 @@ class _Importer:
             self.ensure_labels(LabelKind.RELATION, [r[2] for r in rec.relations], where)
             if not self.allow_overlap and _has_overlap(rec.spans):
                 self.overlapping += 1
+                if len(self.overlap_where) < 3:
+                    self.overlap_where.append(where)
             owners.append((len(new_spans), doc_id, rec, layer))
             for s, e, label in rec.spans:
                 if not is_token_aligned(tokens, s, e):

@@ -217,7 +217,8 @@ def test_overlapping_spans_are_kept_with_a_warning(store: Store, tmp_path: Path)
     f = write_jsonl(tmp_path / "o.jsonl", [{"text": "New York City Hall", "label": [[0, 13, "GPE"], [9, 18, "FAC"]]}])
     report = import_paths(store, [f])
     assert report.spans == 2
-    assert any("overlapping" in w for w in report.warnings)
+    warning = next(w for w in report.warnings if "overlapping" in w)
+    assert "o.jsonl, line 1" in warning  # names where, so the user can look
 
 
 def test_two_unicode_forms_of_one_text_stay_two_documents_with_their_own_offsets(store: Store, tmp_path: Path) -> None:
