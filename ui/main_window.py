@@ -310,6 +310,9 @@ class MainWindow(QMainWindow):
                                  "Make the selected span one token shorter at its start", context=Qt.ShortcutContext.WidgetShortcut, widget=self.view)
         self.act_labels = A("&Labels\u2026", lambda: self._open_other("ui.labels_dialog", "LabelsDialog"), "Ctrl+L", "Add, rename, recolour labels")
         self.act_annotator = A("&Switch annotator\u2026", self.switch_annotator, None, "Change who is annotating")
+        # any label, including those without a number key: a searchable list (type, Enter)
+        self.act_pick_label = A("Label selection with any label\u2026", self.pick_label, "L",
+                                "Choose the label from a list (type to search, Enter); for labels without a number key")
         # label keys
         self.label_actions: list[QAction] = []
         for k in KEYS:
@@ -381,6 +384,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_delete)
         lm = m.addMenu("Label selection")
+        lm.addAction(self.act_pick_label)
+        lm.addSeparator()
         for a in self.label_actions:
             lm.addAction(a)
         self.label_menu = lm
@@ -1005,6 +1010,21 @@ class MainWindow(QMainWindow):
             return None
         return (f"{label} {start}-{end} overlaps {other.label} {other.start}-{other.end} "
                 f"\u201c{self.view.text[other.start:other.end][:40]}\u201d (overlapping spans are off in this project)")
+
+    def pick_label(self) -> None:
+        """Give the selection any label of the schema, chosen from a list with the keyboard."""
+        st = self.state
+        if st is None or st.current_doc_id is None:
+            return
+        kind = "relation" if self._relation_mode else "entity"
+        names = st.store.label_names(kind)
+        if not names:
+            self._message(f"The project has no {kind} labels (Project > Labels adds them)")
+            return
+        title = "Relation label" if self._relation_mode else "Label"
+        name, ok = QInputDialog.getItem(self, title, "Label (type to search, Enter to apply):", names, 0, False)
+        if ok and name:
+            self.apply_label_name(name)
 
     def label_key(self, key: str) -> None:
         name = self.palette_widget.label_for_key(key)

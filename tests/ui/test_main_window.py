@@ -773,3 +773,21 @@ def test_a_relation_with_both_ends_off_screen_is_labelled_in_the_gutter(win, qtb
     # it can be clicked like any relation label (which brings its head into view)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=g.center().toPoint())
     assert view.selected_relation() is not None and view.selected_relation().id == rel.id
+
+
+def test_labels_without_a_number_key_are_reachable_from_the_keyboard(win, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    offered = []
+
+    def choose(parent, title, label, items, current=0, editable=True):
+        offered.append(list(items))
+        return "CARDINAL", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
+    win.view.setFocus()
+    key(qtbot, win, Qt.Key.Key_Right)  # the first token, "6"
+    sel = win.view.text_selection()
+    key(qtbot, win, Qt.Key.Key_L)
+    assert "CARDINAL" in offered[0] and "WORK_OF_ART" in offered[0]  # every entity label, keyed or not
+    assert [(s.start, s.end, s.label) for s in my_spans(win)] == [(sel[0], sel[1], "CARDINAL")]
