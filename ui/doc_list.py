@@ -125,6 +125,8 @@ class DocListPanel(QWidget):
     """Search box, status filter and the list; selecting a row opens the document."""
 
     countChanged = Signal(int)
+    #: Enter in the search box opened a document: the window moves the focus to its text.
+    documentChosen = Signal(int)
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +170,7 @@ class DocListPanel(QWidget):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.search.returnPressed.connect(self._apply_filter)
+        self.search.returnPressed.connect(self._open_first_match)
         self.filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._syncing = False
@@ -198,6 +200,18 @@ class DocListPanel(QWidget):
         self._update_count()
         if self.state is not None and self.state.current_doc_id is not None:
             self._select_row(self.state.current_doc_id)
+
+    def _open_first_match(self) -> None:
+        """Enter in the search box: filter now and open the best match."""
+        self._apply_filter()
+        if self.state is None or self.model.rowCount() == 0:
+            return
+        d = self.model.doc_id(0)
+        if d is None:
+            return
+        if d != self.state.current_doc_id:
+            self.state.open_document(d)
+        self.documentChosen.emit(d)
 
     def _update_count(self) -> None:
         n = self.model.rowCount()

@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.doc_list = DocListPanel(None, self)
+        self.doc_list.documentChosen.connect(lambda _d: self.view.setFocus())
         self.dock_docs = self._dock("Documents", self.doc_list, Qt.DockWidgetArea.LeftDockWidgetArea, "dockDocuments")
         self.palette_widget = LabelPalette(self)
         self.palette_widget.labelChosen.connect(self.apply_label_name)

@@ -791,3 +791,14 @@ def test_labels_without_a_number_key_are_reachable_from_the_keyboard(win, qtbot,
     key(qtbot, win, Qt.Key.Key_L)
     assert "CARDINAL" in offered[0] and "WORK_OF_ART" in offered[0]  # every entity label, keyed or not
     assert [(s.start, s.end, s.label) for s in my_spans(win)] == [(sel[0], sel[1], "CARDINAL")]
+
+
+def test_enter_in_the_search_box_opens_the_match_and_returns_to_the_text(win, qtbot):
+    win.show()
+    qtbot.waitExposed(win)
+    panel = win.doc_list
+    panel.search.setFocus()
+    qtbot.keyClicks(panel.search, "Merkel")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert win.state.store.get_document(win.state.current_doc_id).name == "short.txt"
+    assert win.view.hasFocus()
