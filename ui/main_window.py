@@ -116,9 +116,14 @@ def default_annotator_name() -> str:
     return "" if (not name or name == "gold" or ":" in name) else name
 
 
+GUI_BUSY_TIMEOUT_S = 0.5
+
+
 def open_state(path: str, annotator: str, *, create: bool = False) -> AppState:
     """Open a project for the window (raises :class:`CorpusError` subclasses with clear text)."""
-    store = Store(path, create=create)
+    # The window writes on its GUI thread: while another program holds the write lock (an import
+    # runs), an edit waits at most this long, then says the file is locked, instead of freezing.
+    store = Store(path, create=create, busy_timeout=GUI_BUSY_TIMEOUT_S)
     try:
         if not store.labels():
             from corpus.resources import default_labels

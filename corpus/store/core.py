@@ -219,9 +219,12 @@ class Store:
 
     ``Store(path)`` opens (and by default creates) a project; ``Store(":memory:")`` gives a
     throw-away in-memory project for tests. Use as a context manager or call :meth:`close`.
+    ``busy_timeout`` is how long a write waits for another program's write lock before
+    :class:`ProjectLockedError` (the window uses a short one: its thread must not freeze).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, migrate: bool = True,
+                 busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = str(path)
         self._thread = threading.get_ident()
         p = Path(self.path)
@@ -236,7 +239,8 @@ class Store:
         #: The backup copy written before a migration (``None`` when the file was not migrated).
         self.backup_path: Path | None = None
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self.busy_timeout = busy_timeout
+            conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise _translate_operational(self.path, exc) from exc
         try:
@@ -258,7 +262,7 @@ class Store:
     # -- lifecycle ---------------------------------------------------------------------------
     def _configure(self, memory: bool) -> None:
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         if not memory:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")

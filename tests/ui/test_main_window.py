@@ -802,3 +802,26 @@ def test_enter_in_the_search_box_opens_the_match_and_returns_to_the_text(win, qt
     qtbot.keyClick(panel.search, Qt.Key.Key_Return)
     assert win.state.store.get_document(win.state.current_doc_id).name == "short.txt"
     assert win.view.hasFocus()
+
+
+def test_an_edit_while_another_program_writes_fails_fast_with_a_message(win, qtbot):
+    import sqlite3
+
+    from ui.main_window import GUI_BUSY_TIMEOUT_S
+
+    # the window's connection waits briefly, not the 5 s a batch job waits
+    assert win.state.store.busy_timeout == GUI_BUSY_TIMEOUT_S < 1
+    other = sqlite3.connect(win.state.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE settings SET value = value")
+    try:
+        win.view.setFocus()
+        key(qtbot, win, Qt.Key.Key_Right)
+        key(qtbot, win, Qt.Key.Key_1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert my_spans(win) == []
+    assert "locked" in win.statusBar().currentMessage().lower()
+    key(qtbot, win, Qt.Key.Key_1)  # once the other program is done, the same key works
+    assert len(my_spans(win)) == 1
