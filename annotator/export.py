@@ -123,7 +123,8 @@ class ExportReport:
         """One line for the command line / status bar."""
         parts = [f"{self.documents} documents, {self.spans} spans, {self.relations} relations"]
         if self.format == "spacy":
-            parts.append(f"train {self.train_documents} / dev {self.dev_documents}")
+            parts.append(f"train {self.train_documents} / dev {self.dev_documents}" if self.dev_documents
+                         else f"train {self.train_documents} (dev.spacy is a copy of train.spacy)")
         if self.format in ("spacy", "conll"):
             parts.append(f"{self.expanded_spans} spans expanded to token boundaries"
                          + (f" (in {_names(self.expanded_documents)})" if self.expanded_documents else ""))
