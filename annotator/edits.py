@@ -52,14 +52,12 @@ def check_overlap(store: Store, span: Span, ignore_id: int | None = None) -> Non
     """
     if store.get_setting("allow_overlap", False):
         return
-    for other in store.spans(span.doc_id, span.layer):
-        if other.id == ignore_id:
-            continue
-        if other.overlaps(span):
-            raise AnnotationError(
-                f"document {span.doc_id}: {span.label} {span.start}-{span.end} overlaps "
-                f"{other.label} {other.start}-{other.end} in layer {span.layer!r}"
-            )
+    other = store.first_overlapping_span(span.doc_id, span.layer, span.start, span.end, ignore_id)
+    if other is not None:
+        raise AnnotationError(
+            f"document {span.doc_id}: {span.label} {span.start}-{span.end} overlaps "
+            f"{other.label} {other.start}-{other.end} in layer {span.layer!r}"
+        )
 
 
 def _existing_span(store: Store, span_id: int) -> Span:

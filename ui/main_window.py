@@ -49,7 +49,6 @@ from corpus.errors import CorpusError
 from corpus.model import DocumentStatus, LabelKind, LayerKind, Relation, Span, layer_kind
 from corpus.store import Store
 from corpus.store.ui_queries import (
-    first_overlapping_span,
     next_document_id,
     relation_rows,
     span_rows,
@@ -1011,7 +1010,7 @@ class MainWindow(QMainWindow):
         st = self.state
         if st is None or st.current_doc_id is None or st.store.get_setting("allow_overlap", False):
             return None
-        other = first_overlapping_span(st.store, st.current_doc_id, st.annotator, start, end, ignore_id)
+        other = st.store.first_overlapping_span(st.current_doc_id, st.annotator, start, end, ignore_id)
         if other is None:
             return None
         return (f"{label} {start}-{end} overlaps {other.label} {other.start}-{other.end} "

@@ -324,3 +324,21 @@ def test_opening_an_existing_empty_file_does_not_turn_it_into_a_project(tmp_path
     with pytest.raises(NotAProjectError, match="empty file"):
         Store(path, create=False)
     assert path.read_bytes() == b""
+
+
+def test_first_overlapping_span_is_one_indexed_lookup(store: Store) -> None:
+    d = store.add_document(Document(text="x" * 50))
+    a = store.add_span(Span(d, "alice", 10, 20, "ORG"))
+    store.add_span(Span(d, "gold", 30, 40, "ORG"))
+    assert store.first_overlapping_span(d, "alice", 19, 25) == a
+    assert store.first_overlapping_span(d, "alice", 0, 10) is None  # end exclusive
+    assert store.first_overlapping_span(d, "alice", 20, 30) is None
+    assert store.first_overlapping_span(d, "alice", 12, 14, ignore_id=a.id) is None
+    assert store.first_overlapping_span(d, "alice", 31, 32) is None  # another layer
+    plan = " ".join(
+        str(r) for r in store.db.execute(
+            'EXPLAIN QUERY PLAN SELECT id FROM spans WHERE doc_id = ? AND layer = ? AND start < ? AND "end" > ?',
+            [d, "alice", 25, 19],
+        ).fetchall()
+    )
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan

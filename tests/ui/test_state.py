@@ -85,16 +85,3 @@ def test_an_edit_that_sets_its_own_status_is_not_overridden(state):
                   SetStatus(d, PERSON, DocumentStatus.DONE)))
     assert state.apply(edit)
     assert state.store.status(d, PERSON) is DocumentStatus.DONE
-
-
-def test_first_overlapping_span_asks_the_store(state):
-    from corpus.store.ui_queries import first_overlapping_span
-
-    d = state.current_doc_id
-    a = state.store.add_span(Span(doc_id=d, layer=PERSON, start=10, end=20, label="ORG"))
-    state.store.add_span(Span(doc_id=d, layer="gold", start=30, end=40, label="ORG"))
-    assert first_overlapping_span(state.store, d, PERSON, 19, 25) == a
-    assert first_overlapping_span(state.store, d, PERSON, 0, 10) is None  # end exclusive
-    assert first_overlapping_span(state.store, d, PERSON, 20, 30) is None
-    assert first_overlapping_span(state.store, d, PERSON, 12, 14, ignore_id=a.id) is None
-    assert first_overlapping_span(state.store, d, PERSON, 31, 32) is None  # another layer
