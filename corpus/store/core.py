@@ -427,8 +427,8 @@ class Store:
     def _doc_from_row(self, row: Sequence[Any]) -> Document:
         return Document(
             id=row[0], name=row[1], text=row[2], meta=json.loads(row[3]), hash=row[4],
-            tokens=tuple(tuple(t) for t in json.loads(row[5])),  # type: ignore[misc]
-            sents=tuple(tuple(s) for s in json.loads(row[6])),  # type: ignore[misc]
+            tokens=tuple(map(tuple, json.loads(row[5]))),  # type: ignore[arg-type]
+            sents=tuple(map(tuple, json.loads(row[6]))),  # type: ignore[arg-type]
         )
 
     _DOC_COLS = "id, name, text, meta, hash, tokens, sents"
