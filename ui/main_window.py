@@ -45,7 +45,7 @@ from annotator.edits import (
     SetStatus,
 )
 from annotator.progress import Progress
-from corpus.errors import CorpusError
+from corpus.errors import AnnotationError, CorpusError
 from corpus.model import DocumentStatus, LabelKind, LayerKind, Relation, Span, layer_kind
 from corpus.store import Store
 from corpus.store.ui_queries import (
@@ -1167,24 +1167,27 @@ class MainWindow(QMainWindow):
             return
         self.accept_selected()
 
-    def accept_selected(self) -> None:
-        st = self.state
+    def _selected_suggestion(self) -> tuple[ViewSpan, Span] | None:
+        """The suggestion under the cursor (view item and store span), or ``None`` with a hint."""
         item = self._suggestion_at_cursor()
-        if st is None or item is None:
+        if self.state is None or item is None:
             self._message("No suggestion selected (Tab moves to the next one)")
-            return
+            return None
         sugg = self._suggestions.get(item.key)
-        if sugg is None:
+        return None if sugg is None else (item, sugg)
+
+    def accept_selected(self) -> None:
+        picked = self._selected_suggestion()
+        if picked is None:
             return
-        err = self._overlap_error(item.start, item.end, item.label)
-        if err is not None:
-            self._on_edit_error(err.replace(f"{item.label} {item.start}", f"cannot accept {item.label} {item.start}", 1))
+        item, sugg = picked
+        st = self.state
+        try:
+            edit = suggest_mod.accept_edit(st.store, sugg, st.annotator)
+        except AnnotationError as exc:
+            self._on_edit_error(str(exc))
             return
-        # what annotator.suggest.accept_edit builds, with the overlap rule checked above (store)
-        span = Span(doc_id=sugg.doc_id, layer=st.annotator, start=sugg.start, end=sugg.end, label=sugg.label,
-                    source=f"accepted:{sugg.layer}", score=sugg.score)
-        if self._apply(AddSpan(span, check=False, description=f"Accept {sugg.label}"),
-                       texts=[self.view.text[item.start:item.end]]):
+        if self._apply(edit, texts=[self.view.text[item.start:item.end]]):
             # keep going: select the next suggestion, like Prodigy's flow
             self._select_next_suggestion(item.start)
 
@@ -1202,14 +1205,11 @@ class MainWindow(QMainWindow):
                 return
 
     def reject_selected(self) -> None:
+        picked = self._selected_suggestion()
+        if picked is None:
+            return
+        item, sugg = picked
         st = self.state
-        item = self._suggestion_at_cursor()
-        if st is None or item is None:
-            self._message("No suggestion selected (Tab moves to the next one)")
-            return
-        sugg = self._suggestions.get(item.key)
-        if sugg is None:
-            return
         if self._apply(suggest_mod.reject_edit(st.store, sugg, st.annotator), texts=[self.view.text[item.start:item.end]]):
             self._select_next_suggestion(item.start)
 
