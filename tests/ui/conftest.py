@@ -76,3 +76,23 @@ def _clean_settings():
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "test.db")
+
+
+def open_window(qtbot, path, *, size: tuple[int, int] | None = None, auto_suggest: bool = False,
+                exposed: bool = False):
+    """A real MainWindow on the project at ``path``, background suggestion and propagation off
+    unless asked (tests insert suggestions themselves)."""
+    from ui.main_window import MainWindow
+
+    s = QSettings()
+    s.setValue("auto_suggest", auto_suggest)
+    s.setValue("auto_propagate", False)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    if size is not None:
+        w.resize(*size)
+    w.show()
+    if exposed:
+        qtbot.waitExposed(w)
+    assert w.open_project(str(path))
+    return w

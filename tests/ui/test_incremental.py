@@ -10,10 +10,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import add_suggestions, make_project
-from PySide6.QtCore import QSettings
+from conftest import add_suggestions, make_project, open_window
 
-from ui.main_window import MainWindow
 
 SUGGESTIONS = [("Antony Blinken", "PERSON"), ("US", "GPE"), ("Iraq", "GPE"), ("Middle East", "LOC"),
                ("Israel", "GPE"), ("Hamas", "ORG"), ("West Bank", "LOC"), ("Baghdad", "GPE"),
@@ -58,15 +56,7 @@ def check_against_full_layout(win) -> None:
 
 
 def make_window(qtbot, path, filter_mode="all"):
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_project(str(path))
+    w = open_window(qtbot, path, size=(1000, 700), exposed=True)
     if filter_mode == "selected":
         w.act_rel_sel.setChecked(True)
     return w

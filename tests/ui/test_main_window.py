@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import add_suggestions
+from conftest import add_suggestions, open_window
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QMessageBox
@@ -30,15 +30,7 @@ def snapshot(path, doc_id=None):
 
 @pytest.fixture
 def win(qtbot, project):
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_project(str(project))
+    w = open_window(qtbot, project, size=(1200, 800), exposed=True)
     return w
 
 
@@ -159,13 +151,7 @@ def test_keyboard_only_labelling(win, qtbot):
 
 def test_accept_and_reject_suggestions_with_keys(qtbot, project):
     add_suggestions(project, 1, [("Antony Blinken", "PERSON"), ("Iraq", "GPE"), ("Hamas", "ORG"), ("Baghdad", "GPE")])
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(project))
+    w = open_window(qtbot, project)
     assert w.doc_id == 1
     sugg = [it for it in w.view.items if it.suggestion]
     assert len(sugg) == 4
@@ -277,13 +263,7 @@ def test_escape_leaves_relation_mode(win, qtbot):
 
 
 def test_mark_done_next_and_reopen_everything_is_there(qtbot, project):
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(project))
+    w = open_window(qtbot, project)
     first = w.doc_id
     a = _label(w, qtbot, "Antony Blinken", Qt.Key.Key_1)
     b = _label(w, qtbot, "Baghdad", Qt.Key.Key_3)
@@ -657,13 +637,7 @@ def test_overlaps_allowed_by_the_project_setting(qtbot, tmp_path):
     from conftest import make_project
 
     path = make_project(tmp_path / "o.db", overlap=True)
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(path))
+    w = open_window(qtbot, path)
     text = w.view.text
     a = text.index("Antony Blinken")
     w.view.set_text_selection(a, a + 14)
@@ -679,14 +653,7 @@ def review_win(qtbot, tmp_path):
     from test_dialogs_project import make_multi_project
 
     path = make_multi_project(tmp_path / "multi.db")
-    s = QSettings()
-    s.setValue("auto_suggest", False)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    assert w.open_project(str(path))
+    w = open_window(qtbot, path, size=(1200, 800))
     return w
 
 

@@ -13,16 +13,11 @@ from annotator.progress import Progress
 from corpus.store import Store
 from ui.main_window import MainWindow
 from ui.worker import active_jobs
+from conftest import open_window
 
 
 def _window(qtbot, path, auto_suggest):
-    s = QSettings()
-    s.setValue("auto_suggest", auto_suggest)
-    s.setValue("auto_propagate", False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(path))
+    w = open_window(qtbot, path, auto_suggest=auto_suggest)
     return w
 
 
