@@ -327,7 +327,7 @@ class AgreementDashboard(QWidget):
         self.fill_annotators()
         self.annotator_list.itemChanged.connect(self._choices_changed)
         self.docs_combo.currentIndexChanged.connect(self._choices_changed)
-        state.changed.connect(self._state_changed)
+        state.topicChanged.connect(self._state_changed)
 
     # -- choices ---------------------------------------------------------------------------
     def fill_annotators(self) -> None:

@@ -220,7 +220,7 @@ class ReviewWindow(QWidget):
 
         for w in (self.tree, self.text, self.text.viewport()):
             w.installEventFilter(self)
-        state.changed.connect(self._state_changed)
+        state.topicChanged.connect(self._state_changed)
         err = getattr(state, "errorOccurred", None)
         if err is not None:
             err.connect(self._edit_refused)

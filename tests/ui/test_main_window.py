@@ -257,9 +257,9 @@ def test_escape_leaves_relation_mode(win, qtbot):
     a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
     win.view.select_span_id(a.id)
     key(qtbot, win, Qt.Key.Key_R)
-    assert win._relation_mode
+    assert win.controller.relation_mode
     key(qtbot, win, Qt.Key.Key_Escape)
-    assert not win._relation_mode and win.palette_widget.kind.value == "entity"
+    assert not win.controller.relation_mode and win.palette_widget.kind.value == "entity"
 
 
 def test_mark_done_next_and_reopen_everything_is_there(qtbot, project):
@@ -300,11 +300,11 @@ def test_mark_done_next_and_reopen_everything_is_there(qtbot, project):
 def test_search_and_status_filter(win, qtbot):
     panel = win.doc_list
     panel.search.setText("Merkel")
-    panel._apply_filter()
+    panel.apply_filter()
     names = [win.state.store.get_document(d).name for d in panel.model.ids()]
     assert names == ["short.txt"]
     panel.search.clear()
-    panel._apply_filter()
+    panel.apply_filter()
     win.act_done.trigger()
     panel.filter.setCurrentIndex(panel.filter.findData("done"))
     assert panel.model.rowCount() == 1
@@ -437,11 +437,11 @@ def test_document_list_is_lazy(qtbot, tmp_path):
     model = w.doc_list.model
     assert model.rowCount() == 5000
     # only the rows on screen were read (a page or two), not 5,000
-    assert 1 <= model.fetches <= 3 and len(model._cache) <= 400
+    assert 1 <= model.fetches <= 3 and model.cached_rows() <= 400
     w.doc_list.table.scrollToBottom()
     qtbot.wait(1)
     assert model.data(model.index(4999, 0)) == "doc-04999"
-    assert len(model._cache) <= 800
+    assert model.cached_rows() <= 800
 
 
 def test_accepting_propagates_to_other_occurrences(qtbot, project):
@@ -461,7 +461,7 @@ def test_accepting_propagates_to_other_occurrences(qtbot, project):
     qtbot.waitUntil(lambda: any(it.suggestion and it.layer == f"match:{PERSON}" for it in w.view.items), timeout=20_000)
     match = [it for it in w.view.items if it.suggestion and it.layer == f"match:{PERSON}"]
     assert all(text[it.start:it.end] == "Blinken" and it.label == "PERSON" for it in match)
-    qtbot.waitUntil(lambda: w._propagate_job is None, timeout=20_000)
+    qtbot.waitUntil(lambda: w.jobs.propagate_job is None, timeout=20_000)
     w.close()
 
 
@@ -660,7 +660,7 @@ def review_win(qtbot, tmp_path):
 def _review_window(win):
     from ui.review_window import ReviewWindow
 
-    return next(x for x in win._windows if isinstance(x, ReviewWindow))
+    return next(x for x in win.open_windows() if isinstance(x, ReviewWindow))
 
 
 def test_e_in_review_opens_the_document_and_selects_that_text(review_win, qtbot):
@@ -695,7 +695,7 @@ def test_dashboard_review_window_e_reaches_the_main_view(review_win, qtbot):
     win.act_agreement.trigger()
     from ui.agreement_dashboard import AgreementDashboard
 
-    dash = next(x for x in win._windows if isinstance(x, AgreementDashboard))
+    dash = next(x for x in win.open_windows() if isinstance(x, AgreementDashboard))
     computed(qtbot, dash)
     row = next(r for r in range(dash.dis_proxy.rowCount()) if dash.dis_proxy.index(r, 1).data() == "Berlin")
     dash.open_review(int(dash.disagreement_at(row)["doc_id"]), int(dash.disagreement_at(row).get("start", 0)))
@@ -721,7 +721,7 @@ def test_a_relation_with_both_ends_off_screen_is_labelled_in_the_gutter(win, qtb
     key(qtbot, win, Qt.Key.Key_1)
     b = next(sp for sp in my_spans(win) if sp.start == last)
     rel_label = win.state.labels("relation")[0].name
-    win._apply(AddRelation(Relation(doc_id=win.doc_id, layer=PERSON, head=a.id, child=b.id, label=rel_label)))
+    win.apply(AddRelation(Relation(doc_id=win.doc_id, layer=PERSON, head=a.id, child=b.id, label=rel_label)))
     rel = win.state.store.relations(win.doc_id, PERSON)[0]
     view = win.view
     # both ends on their lines: labelled there, nothing in the gutter

@@ -20,7 +20,7 @@ def test_first_start_cancelled_asks_once_and_opens_nothing(qtbot, tmp_path, monk
         return "", False
 
     monkeypatch.setattr("ui.main_window.QInputDialog.getText", get_text)
-    monkeypatch.setattr(app, "demo_folder", lambda: tmp_path / "data")
+    monkeypatch.setattr("ui.demo.demo_folder", lambda: tmp_path / "data")
     hook = __import__("sys").excepthook
     try:
         win = app.launch(None, demo=True, exec_loop=False)

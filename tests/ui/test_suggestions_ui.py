@@ -43,7 +43,7 @@ def test_open_document_is_suggested_in_the_background(qtbot, project):
 def test_suggest_all_with_progress_dialog(qtbot, project):
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     assert job is not None and isinstance(job.dialog, QProgressDialog)
     with qtbot.waitSignal(job.ended, timeout=60_000):
         pass
@@ -71,10 +71,10 @@ def test_suggest_all_cancel_keeps_window_alive(qtbot, project, monkeypatch):
         finally:
             closed.set()
 
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", slow_job)
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", slow_job)
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     qtbot.waitUntil(started.is_set, timeout=10_000)
     from PySide6.QtWidgets import QPushButton
 
@@ -98,10 +98,10 @@ def test_failing_suggester_is_reported(qtbot, project, monkeypatch):
 
     shown = []
     monkeypatch.setattr("ui.errors.QMessageBox.exec", lambda box: shown.append(box.text()) or 0)
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", bad_job)
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", bad_job)
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
     assert job.outcome == "failed" and job.dialog is None
@@ -112,7 +112,7 @@ def test_failing_suggester_is_reported(qtbot, project, monkeypatch):
 def test_demo_project_is_built_and_opened(qtbot, tmp_path, monkeypatch):
     from ui import app
 
-    monkeypatch.setattr(app, "demo_folder", lambda: tmp_path / "data")
+    monkeypatch.setattr("ui.demo.demo_folder", lambda: tmp_path / "data")
     QSettings().setValue("auto_suggest", False)
     w = MainWindow()
     qtbot.addWidget(w)
