@@ -73,7 +73,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("labels", "&Labels\u2026", "open_labels", "Ctrl+L", "Add, rename, recolour labels"),
     A("annotator", "&Switch annotator\u2026", "switch_annotator", None, "Change who is annotating"),
     # any label, including those without a number key: a searchable list (type, Enter)
-    A("pick_label", "Label selection with any label\u2026", "pick_label", "L",
+    A("pick_label", "Label selection with any label\u2026", "controller.pick_label", "L",
       "Choose the label from a list (type to search, Enter); for labels without a number key"),
     *(A(f"{LABEL_ACTION_PREFIX}{k}", f"Label {k}", "label_key", k, f"Give the selection the label of key {k}", args=(k,))
       for k in KEYS),

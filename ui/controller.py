@@ -15,6 +15,7 @@ import bisect
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog
 
 from annotator import suggest as suggest_mod
 from annotator.edits import AddRelation, AddSpan, Batch, DeleteRelation, DeleteSpan, Edit, Relabel, RelabelRelation, Resize
@@ -175,6 +176,22 @@ class LabelController(QObject):
         elif item.label != name and item.id is not None:
             self._apply(Relabel(item.id, name, description=f"Relabel as {name}"), [self.view.text[item.start:item.end]])
             self.view.select_item(("span", item.id), ensure_visible=False)
+
+    def pick_label(self) -> None:
+        """L: give the selection any label of the schema, chosen from a list with the keyboard."""
+        st = self._state()
+        if st is None or st.current_doc_id is None:
+            return
+        kind = "relation" if self.relation_mode else "entity"
+        names = st.store.label_names(kind)
+        if not names:
+            self._message(f"The project has no {kind} labels (Edit \u203a Labels\u2026 adds them)")
+            return
+        title = "Relation label" if self.relation_mode else "Label"
+        parent = self.view.window()
+        name, ok = QInputDialog.getItem(parent, title, "Label (type to search, Enter to apply):", names, 0, False)
+        if ok and name:
+            self.apply_label(name)
 
     def _label_text(self, st, s: int, e: int, name: str) -> None:
         span = Span(doc_id=st.current_doc_id, layer=st.annotator, start=s, end=e, label=name, source="manual")

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -54,6 +53,7 @@ from ui.panels import PanelSpec, registered_panels
 from ui.project import GUI_BUSY_TIMEOUT_S, ask_annotator, default_annotator_name, open_state
 from ui.state import AppState
 from ui.style import STATUS_TEXT
+from ui.windows import OtherWindows
 from ui.worker import JobHandle
 
 __all__ = ["MainWindow", "open_state", "ask_annotator", "default_annotator_name", "SETTINGS_ANNOTATOR", "GUI_BUSY_TIMEOUT_S"]
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Corpus Label Desk")
         self.state: AppState | None = None
         self.settings = QSettings()
-        self._windows: list[QWidget] = []
+        self.windows = OtherWindows(self, lambda: self.state)
         self.auto_suggest = _bool(self.settings.value(SETTINGS_AUTO_SUGGEST), True)
         self.view = DocumentView(self)
         self._build_centre()
@@ -250,10 +250,6 @@ class MainWindow(QMainWindow):
     @property
     def dock_guidelines(self) -> QDockWidget | None:
         return self._docks.get("guidelines")
-
-    def open_windows(self) -> list[QWidget]:
-        """The other windows opened from this one (review, agreement) still open."""
-        return list(self._windows)
 
     @property
     def document(self) -> Document | None:
@@ -558,7 +554,7 @@ class MainWindow(QMainWindow):
             self.jobs.schedule_propagation(texts)
         return ok
 
-    _apply = apply  # the name older tests and scripts use
+    _apply = apply  # the name ui/screenshots.py (owned with the document view) uses
 
     def label_key(self, key: str) -> None:
         name = self.palette_widget.label_for_key(key)
@@ -570,22 +566,6 @@ class MainWindow(QMainWindow):
     def apply_label_name(self, name: str) -> None:
         """Give the selection this label (see :meth:`LabelController.apply_label`)."""
         self.controller.apply_label(name)
-
-    def pick_label(self) -> None:
-        """Give the selection any label of the schema, chosen from a list with the keyboard."""
-        st = self.state
-        if st is None or st.current_doc_id is None:
-            return
-        relation = self.controller.relation_mode
-        kind = "relation" if relation else "entity"
-        names = st.store.label_names(kind)
-        if not names:
-            self._message(f"The project has no {kind} labels (Project > Labels adds them)")
-            return
-        title = "Relation label" if relation else "Label"
-        name, ok = QInputDialog.getItem(self, title, "Label (type to search, Enter to apply):", names, 0, False)
-        if ok and name:
-            self.controller.apply_label(name)
 
     # the controller's keys, under the names the menus and tests know
     def delete_selected(self) -> None:
@@ -617,12 +597,6 @@ class MainWindow(QMainWindow):
 
     def escape(self) -> None:
         self.controller.escape()
-
-    def suggest_current(self, force: bool = False) -> None:
-        self.jobs.suggest_current(force)
-
-    def suggest_all(self) -> None:
-        self.jobs.suggest_all()
 
     def undo(self) -> None:
         """Undo the last edit; under a lock the step stays and the status bar says why."""
@@ -727,73 +701,26 @@ class MainWindow(QMainWindow):
     def toggle_guidelines(self) -> None:
         self.toggle_panel("guidelines")
 
-    def _show_window(self, w: QWidget) -> QWidget:
-        if not w.isWindow():
-            w.setWindowFlags(w.windowFlags() | Qt.WindowType.Window)
-        w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self._windows.append(w)
-        w.destroyed.connect(lambda _o=None, w=w: self._windows.remove(w) if w in self._windows else None)
-        w.show()
-        return w
+    def open_windows(self) -> list[QWidget]:
+        """The other windows opened from this one (review, agreement) still open."""
+        return self.windows.open()
 
     def open_export(self) -> None:
-        if self.state is None:
-            return
-        from ui.export_dialog import ExportDialog
-
-        try:
-            ExportDialog(self.state, self).exec()
-        except Exception as exc:  # noqa: BLE001 - shown, never a crash
-            show_error(self, exc)
+        self.windows.export()
 
     def open_labels(self) -> None:
-        if self.state is None:
-            return
-        from ui.labels_dialog import LabelsDialog
-
-        LabelsDialog(self.state, self).exec()
+        self.windows.labels()
 
     def open_agreement(self) -> QWidget | None:
-        if self.state is None:
-            return None
-        from ui.agreement_dashboard import AgreementDashboard
-
-        try:
-            w = AgreementDashboard(self.state, self)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return None
-        # the dashboard opens its own review window: its "edit in main view" comes here too
-        w.reviewRequested.connect(lambda _d, _s, w=w: self._wire_review(getattr(w, "review_window", None)),
-                                  Qt.ConnectionType.QueuedConnection)
-        return self._show_window(w)
+        return self.windows.agreement()
 
     def open_review(self) -> None:
-        if self.state is None:
-            return
-        from ui.review_window import ReviewWindow
-
-        try:
-            w = ReviewWindow(self.state, self, doc_id=self.doc_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        if not w.isWindow():
-            w.setWindowFlags(w.windowFlags() | Qt.WindowType.Window)
-        self._wire_review(w)
-        self._windows.append(w)
-        w.show()
-
-    def _wire_review(self, w: QWidget | None) -> None:
-        """Let a review window's "Edit in main view" (E) show its stretch of text here."""
-        if w is None or w.property("editWired"):
-            return
-        w.editRequested.connect(self.show_range)
-        w.setProperty("editWired", True)
+        self.windows.review()
 
     def show_range(self, doc_id: int, start: int, end: int) -> None:
-        """Open a document here with ``start..end`` selected: the person's span with exactly those
-        offsets when there is one, else that stretch of text (a number key then labels it)."""
+        """Open a document here with ``start..end`` selected (a review window's "Edit in main
+        view"): the person's span with exactly those offsets when there is one, else that
+        stretch of text (a number key then labels it)."""
         st = self.state
         if st is None:
             return
