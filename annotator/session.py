@@ -23,6 +23,7 @@ from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus, apply_edit
 from corpus.model import Document, DocumentStatus, Relation, Span
 from corpus.store import Store
+from corpus.store.ui_queries import document_rows
 
 __all__ = ["apply_as", "DocumentSession", "SessionDelta", "Key"]
 
@@ -99,8 +100,11 @@ class DocumentSession:
 
     def __post_init__(self) -> None:
         self.document = self.store.get_document(self.doc_id)
-        text = self.document.text
-        self.token_count = sum(1 for s, e in self.document.tokens if not text[s:e].isspace())
+        row = document_rows(self.store, [self.doc_id], self.annotator).get(self.doc_id)
+        self.token_count = row.n_tokens if row is not None else 0  # counted once, at import
+        if not self.token_count and self.document.tokens:  # a row from before the count was kept
+            text = self.document.text
+            self.token_count = sum(1 for s, e in self.document.tokens if not text[s:e].isspace())
         self.load()
 
     # -- reading -------------------------------------------------------------------------------
