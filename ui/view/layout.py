@@ -74,6 +74,7 @@ class DocumentLayout:
         self.rel_plan: dict[int, tuple] = {}
         self._rel_seg_lines: dict[int, set[int]] = {}
         self.right = 0.0
+        self.full_layouts = 0  # how many times everything was laid out (tests count them)
 
     # -- content -------------------------------------------------------------------------------
     def set_text(self, text: str, tokens: Sequence[tuple[int, int]] = ()) -> None:
@@ -177,6 +178,7 @@ class DocumentLayout:
     # -- the full layout -----------------------------------------------------------------------
     def relayout(self, view_width: float) -> None:
         """Lay out everything: lines (when the width or text changed), tags, nesting, arcs, rows."""
+        self.full_layouts += 1
         if self.tl is None or self.width != view_width:
             self.tl = TextLines(self.text, self.measure, self.text_width(view_width), self.metrics.left)
             self.lines = self.tl.lines

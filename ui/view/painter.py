@@ -14,14 +14,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 
 from ui.style import text_on
+from ui.view.colors import SELECTION, SELECTION_FILL
 from ui.view.layout import DocumentLayout
-from ui.view.model import ItemKey, Rect, ViewRelation, ViewSpan
+from ui.view.model import Rect, ViewRelation, ViewSpan
 
 __all__ = ["Theme", "PaintState", "paint_document", "SELECTION", "SELECTION_FILL", "HINT_FILL"]
 
-#: the selection's outline and text-selection fill (distinct from every default label colour)
-SELECTION = "#1f4fd1"
-SELECTION_FILL = (51, 120, 255, 90)
 HINT_FILL = "#ffd400"
 HEAD = "#d62728"
 
