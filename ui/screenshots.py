@@ -146,8 +146,10 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         if mid is not None:
             win.view.select_span_id(mid.id)
             win.activate()
+            win.view.set_preview_relation(head.id, mid.id)  # the arc of the relation being made
         win.view.verticalScrollBar().setValue(0)
         files.append(_save(win, out, "04-relation-mode.png", app))
+        win.view.set_preview_relation(None)
         win.escape()
 
     # 5. markup shown as characters, overlapping spans stacked (project allows overlaps)
@@ -179,6 +181,9 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     win.act_show_sugg.setChecked(True)
     win.act_rel_all.setChecked(True)
 
+    # 13. hints for jumping, 14. the dark theme, 15. the default palette
+    files.extend(_render_view_states(win, out, app, blinken))
+
     # 7. the shortcuts dialog
     dlg = ShortcutsDialog(win.shortcut_table(), win)  # at the size the program opens it
     dlg.show()
@@ -192,6 +197,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         ("ui.agreement_dashboard", "AgreementDashboard", {}),
         ("ui.review_window", "ReviewWindow", {"doc_id": blinken}),
     ]
+    _second_annotator(st.store, blinken)  # the review window compares two people
     for i, (mod, cls, kw) in enumerate(others, start=8):
         try:
             klass = getattr(__import__(mod, fromlist=[cls]), cls)
@@ -214,6 +220,82 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         print(f"skipped GuidelinesPanel: {exc.__class__.__name__}: {exc}", file=sys.stderr)
     win.close()
     return files
+
+
+def dark_palette():
+    """A dark desktop palette (what a dark GNOME or KDE theme hands the program)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in ((roles.Window, "#2d2d2d"), (roles.WindowText, "#e8e8e8"), (roles.Base, "#1f1f1f"),
+                         (roles.AlternateBase, "#282828"), (roles.Text, "#e8e8e8"), (roles.Button, "#353535"),
+                         (roles.ButtonText, "#e8e8e8"), (roles.Highlight, "#3d6fd6"), (roles.HighlightedText, "#ffffff"),
+                         (roles.PlaceholderText, "#9a9a9a"), (roles.Mid, "#4a4a4a"), (roles.Midlight, "#3a3a3a"),
+                         (roles.Dark, "#1a1a1a"), (roles.Light, "#505050"), (roles.ToolTipBase, "#353535"),
+                         (roles.ToolTipText, "#e8e8e8"), (roles.BrightText, "#ffffff"), (roles.Link, "#8ab4f8")):
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+def _render_view_states(win, out: Path, app: QApplication, doc_id: int) -> list[Path]:
+    """Hints over the visible words, the window in a dark theme, and the default label palette."""
+    from corpus.model import LabelKind
+    from ui.document_view import DocumentView, ViewSpan
+
+    files = []
+    win.state.open_document(doc_id)
+    win.view.verticalScrollBar().setValue(0)
+    win.view.show_hints("words")
+    files.append(_save(win, out, "13-hints.png", app, "Type a hint's letters to jump there (Esc: no hints)"))
+    win.view.hide_hints()
+    light, qss = app.palette(), app.styleSheet()
+    app.setPalette(dark_palette())
+    app.setStyleSheet(qss)  # palette() colours in the style sheet are read again
+    _process(app)
+    files.append(_save(win, out, "14-dark-theme.png", app))
+    app.setPalette(light)
+    app.setStyleSheet(qss)
+    _process(app)
+    labels = [lab for lab in win.state.store.labels() if lab.kind is LabelKind.ENTITY]
+    text, items = "", []
+    for i, lab in enumerate(labels):
+        start = len(text)
+        text += lab.name + ("\n" if i % 6 == 5 else "   ")
+        items.append(ViewSpan(key=("span", i), id=i, start=start, end=start + len(lab.name), label=lab.name,
+                              color=lab.color, layer="palette"))
+    sheet = DocumentView()
+    sheet.resize(620, 150)
+    sheet.show()
+    sheet.set_document(text)
+    sheet.set_annotations(items, [])
+    files.append(_save(sheet, out, "15-palette.png", app))
+    sheet.close()
+    return files
+
+
+def _second_annotator(store, doc_id: int) -> None:
+    """A second person's version of the document: most spans the same, a few different, the
+    relations partly shared (so the review window has votes, conflicts and arcs to show)."""
+    from corpus.model import Relation, Span
+
+    mine = store.spans(doc_id, PERSON)
+    if not mine or store.spans(doc_id, "bob"):
+        return
+    labels = [lab.name for lab in store.labels("entity")]
+    theirs = []
+    for i, sp in enumerate(mine):
+        label = sp.label if i % 5 else labels[(labels.index(sp.label) + 1) % len(labels)]
+        theirs.append(Span(doc_id=doc_id, layer="bob", start=sp.start, end=sp.end, label=label))
+    added = store.add_spans(theirs)
+    by_pos = {(s.start, s.end): s.id for s in added}
+    ids = {s.id: (s.start, s.end) for s in mine}
+    rels = []
+    for k, r in enumerate(store.relations(doc_id, PERSON)):
+        h, c = by_pos.get(ids.get(r.head)), by_pos.get(ids.get(r.child))
+        if h and c and k % 3 != 2:
+            rels.append(Relation(doc_id=doc_id, layer="bob", head=h, child=c, label=r.label))
+    store.add_relations(rels)
 
 
 def main(argv: list[str] | None = None) -> int:

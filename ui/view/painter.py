@@ -246,20 +246,19 @@ def _paint_gutter_label(p: QPainter, gutter: tuple[Rect, str], line_col: QColor,
 
 
 def _paint_hints(p: QPainter, hints: dict[str, tuple[float, float]], tag_font: QFont) -> None:
-    """Short letter hints over their targets (black on yellow, like a browser's link hints)."""
+    """Short letter hints on the top edge of their targets (dark on yellow, like a browser's
+    link hints), small enough to leave most of each word readable."""
     f = QFont(tag_font)
-    f.setPointSizeF(tag_font.pointSizeF() * 1.15)
     f.setBold(True)
     p.setFont(f)
     fm = QFontMetricsF(f)
+    fill = QColor(HINT_FILL)
     for hint, (x, y) in hints.items():
-        w, h = fm.horizontalAdvance(hint) + 6, fm.height() + 1
-        r = QRectF(x - 2, y - h / 2 - 1, w, h)
+        w, h = fm.horizontalAdvance(hint.upper()) + 4, fm.height()
+        r = QRectF(x - 1, y - h / 2, w, h)
         p.setPen(QPen(QColor("#6b5800"), 1))
-        p.setBrush(QColor(HINT_FILL))
-        p.drawRoundedRect(r, 3, 3)
+        p.setBrush(fill)
+        p.drawRoundedRect(r, 2.5, 2.5)
         p.setPen(QColor("#111111"))
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, hint.upper())
     p.setBrush(Qt.BrushStyle.NoBrush)
-
-

@@ -228,7 +228,10 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
                 if sp.frags and first <= sp.frags[0][0] <= last:
                     targets.append((sp.key, sp.frags[0][0], sp.frags[0][1]))
         else:
-            for a, b in caret.word_tokens(lay.text, self._tokens_between(lo, hi)):
+            text = lay.text
+            for a, b in self._tokens_between(lo, hi):
+                if not any(ch.isalnum() for ch in text[a:b]):  # words and numbers, not punctuation
+                    continue
                 li = lay.line_of(a)
                 if first <= li <= last:
                     targets.append(((a, b), li, lay.x_of(a, li)))
@@ -236,7 +239,7 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         targets = [t for t in targets if lay.lines[t[1]].text_y >= top and lay.lines[t[1]].text_y + self._fm.height() <= bottom]
         for hint, (target, li, x) in zip(hint_labels(len(targets)), targets):
             self._hints[hint] = target
-            self._hint_pos[hint] = (x, lay.lines[li].text_y + self._fm.height() / 2)
+            self._hint_pos[hint] = (x, lay.lines[li].text_y + 1)  # on the word's top edge
         self.viewport().update()
         return dict(self._hints)
 
@@ -522,6 +525,15 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(720, 520)
 
+    def showEvent(self, e) -> None:  # noqa: N802 - Qt API
+        super().showEvent(e)
+        it = self.selected_item()
+        pos = self._sel if self._sel is not None else (it.start, it.end) if it is not None else None
+        if pos is not None:  # what was selected before the view was shown comes into view now
+            if self._lay.needs_relayout(self.viewport().width()):
+                self._relayout()
+            self.ensure_visible(*pos)
+
     def changeEvent(self, e: QEvent) -> None:  # noqa: N802 - Qt API
         if e.type() == QEvent.Type.PaletteChange:  # a dark desktop theme: repaint in its colours
             self.viewport().update()
@@ -616,7 +628,7 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
 
     def ensure_visible(self, start: int, end: int | None = None) -> None:
         lay = self._lay
-        if not lay.lines:
+        if not lay.lines or not self.isVisible():  # not shown yet: its size is not the real one
             return
         ln = lay.lines[lay.line_of(start)]
         vs = self.verticalScrollBar()
