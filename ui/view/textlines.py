@@ -63,62 +63,76 @@ def _fit(measure: Measure, s: str, pos: int, width: float, guess: int) -> int:
     return lo
 
 
-def break_text(text: str, measure: Measure, width: float, avg_char: float | None = None) -> list[Line]:
+def _cut(measure: Measure, word: str, a: int, width: float, guess: int, lines: list[Line], stops: list) -> tuple[int, int]:
+    """Cut ``word`` (at offset ``a``), wider than a line, into lines of its own; the last piece
+    stays open for what follows. Returns the offset within ``word`` of that piece and the next
+    guess of characters per line."""
+    i = 0
+    while len(word) - i > 0:
+        k = _fit(measure, word, i, width, guess)
+        guess = k
+        if i + k >= len(word):
+            break
+        lines.append(Line(a + i, a + i + k))
+        stops.append(([a + i], [0.0]))
+        i += k
+    return i, guess
+
+
+def break_text(text: str, measure: Measure, width: float, avg_char: float | None = None,
+               stops: list[tuple[list[int], list[float]]] | None = None) -> list[Line]:
     """The visual lines of ``text`` at ``width`` (document offsets; ``\\n`` ends a paragraph).
 
-    An empty or all-space paragraph is one ``blank`` line.
+    An empty or all-space paragraph is one ``blank`` line. When ``stops`` is given, it gets one
+    entry per line: the offsets where its words start and their x (so that positions on the
+    line are measured from the nearest word, not from the line's start).
     """
     disp = display_text(text)
     width = max(1.0, width)
     if avg_char is None:
         avg_char = max(0.5, measure("abcdefghijklmnopqrstuvwxyz") / 26)
-    # a chunk longer than this cannot fit: cut it without measuring it whole
-    too_long = int(width / (0.25 * avg_char)) + 2
+    too_long = int(width / (0.25 * avg_char)) + 2  # a chunk this long cannot fit: cut it unmeasured
     guess = max(1, int(width / avg_char))
     widths: dict[str, tuple[float, float]] = {}
     lines: list[Line] = []
+    stops = [] if stops is None else stops
     pos = 0
     for para in disp.split("\n"):
         end = pos + len(para)
         if not para or para.isspace():
             lines.append(Line(pos, end, blank=True))
+            stops.append(([pos], [0.0]))
             pos = end + 1
             continue
-        line_start, x = pos, 0.0
-        for m in _CHUNK.finditer(para):
-            chunk = m.group()
-            a = pos + m.start()
-            if len(chunk) > too_long:
-                w_trim = width + 1.0
-            else:
-                wt = widths.get(chunk)
-                if wt is None:
-                    stripped = chunk.rstrip()
-                    full = measure(chunk)
-                    wt = widths[chunk] = (full, full if stripped == chunk else measure(stripped))
-                w_full, w_trim = wt
-            if x + w_trim <= width:
-                x += w_full
-                continue
-            if a > line_start:  # the chunk starts a new line
+        line_start, x, a = pos, 0.0, pos
+        at: list[int] = []
+        xs: list[float] = []
+        for chunk in _CHUNK.findall(para):  # the chunks cover the paragraph: offsets add up
+            n = len(chunk)
+            wt = widths.get(chunk) if n <= too_long else (width + 1.0, width + 1.0)
+            if wt is None:
+                stripped = chunk.rstrip()
+                full = measure(chunk)
+                wt = widths[chunk] = (full, full if len(stripped) == n else measure(stripped))
+            if x + wt[1] <= width:
+                at.append(a)
+                xs.append(x)
+                x += wt[0]
+            elif a > line_start and wt[1] <= width:  # the chunk starts a new line
                 lines.append(Line(line_start, a))
-                line_start, x = a, 0.0
-                if w_trim <= width:
-                    x = w_full
-                    continue
-            # one chunk wider than a line: cut it (display only; the text is unchanged)
-            word = chunk.rstrip()
-            i = 0
-            while len(word) - i > 0:
-                k = _fit(measure, word, i, width, guess)
-                guess = k
-                if i + k >= len(word):
-                    break
-                lines.append(Line(a + i, a + i + k))
-                i += k
-            line_start = a + i
-            x = measure(chunk[i:]) if len(chunk) - i <= too_long else width
+                stops.append((at, xs))
+                line_start, x, at, xs = a, wt[0], [a], [0.0]
+            else:  # wider than a line: cut it (display only; the text is unchanged)
+                if a > line_start:
+                    lines.append(Line(line_start, a))
+                    stops.append((at, xs))
+                i, guess = _cut(measure, chunk.rstrip(), a, width, guess, lines, stops)
+                line_start = a + i
+                at, xs = [line_start], [0.0]
+                x = measure(chunk[i:]) if n - i <= too_long else width
+            a += n
         lines.append(Line(line_start, end))
+        stops.append((at or [line_start], xs or [0.0]))
         pos = end + 1
     return lines
 
@@ -132,8 +146,10 @@ class TextLines:
         self.measure = measure
         self.width = width
         self.left = left
-        self.lines: list[Line] = break_text(text, measure, width)
+        self.stops: list[tuple[list[int], list[float]]] = []
+        self.lines: list[Line] = break_text(text, measure, width, stops=self.stops)
         self.starts = [ln.start for ln in self.lines]
+        self._piece: dict[str, float] = {}
 
     def line_of(self, pos: int) -> int:
         """The index of the line holding text position ``pos``."""
@@ -145,7 +161,21 @@ class TextLines:
             li = self.line_of(pos)
         ln = self.lines[li]
         pos = max(ln.start, min(pos, ln.end))
-        return self.left + (self.measure(self.disp[ln.start:pos]) if pos > ln.start else 0.0)
+        at, xs = self.stops[li]
+        k = bisect.bisect_right(at, pos) - 1
+        if k < 0:
+            k, a, x = 0, ln.start, 0.0
+        else:
+            a, x = at[k], xs[k]
+        if pos == a:
+            return self.left + x
+        piece = self.disp[a:pos]
+        w = self._piece.get(piece)
+        if w is None:
+            w = self.measure(piece)
+            if len(piece) < 64:
+                self._piece[piece] = w
+        return self.left + x + w
 
     def cursor_at_x(self, li: int, x: float) -> int:
         """The text position on line ``li`` nearest ``x`` (between characters)."""
