@@ -91,6 +91,14 @@ def test_hints_over_visible_words_and_spans(qtbot):
     assert view.hints() == {}
     img = view.viewport().grab().toImage()
     assert not any(img.pixelColor(x, y) == yellow for x in range(0, img.width(), 2) for y in range(0, 120, 2))
+    # typing a hint narrows the hints, then gives its target
+    two = view.show_hints("words")
+    first = next(iter(two))
+    assert len(first) == 2  # more than 26 words on screen
+    assert view.pick_hint(first[0]) is None
+    assert view.hints() and all(h.startswith(first[0]) for h in view.hints())
+    assert view.pick_hint(first) == two[first] and view.hints() == {}
+    assert view.show_hints("words") and view.pick_hint("#") is None and view.hints() == {}
     spans = view.show_hints("spans")
     assert sorted(spans.values()) == [("span", 1), ("span", 2)]
     assert list(spans) == ["a", "s"]

@@ -248,6 +248,19 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         self._hide_hints_quietly()
         self.viewport().update()
 
+    def pick_hint(self, typed: str) -> object | None:
+        """Narrow the hints to those starting with ``typed``; when ``typed`` is a whole hint,
+        hide the hints and return its target (else ``None``; no hint left also hides them)."""
+        typed = typed.lower()
+        target = self._hints.get(typed)
+        if target is not None:
+            self.hide_hints()
+            return target
+        self._hints = {h: t for h, t in self._hints.items() if h.startswith(typed)}
+        self._hint_pos = {h: p for h, p in self._hint_pos.items() if h in self._hints}
+        self.viewport().update()
+        return None
+
     def hints(self) -> dict[str, object]:
         """The hints shown (hint -> target), empty when none."""
         return dict(self._hints)
