@@ -3,7 +3,7 @@
 Colours follow the widget's palette (a dark desktop gives a dark view): the text and background
 are the palette's; label fills are blended more lightly on a dark background so that the text
 stays readable; the selection is a blue chosen to differ from every default label colour
-(tests/ui/test_palette.py measures it).
+(tests/view/test_view_palette.py measures it).
 """
 
 from __future__ import annotations
