@@ -3,8 +3,9 @@ the relation being made, suggested relations, a dark palette, a megabyte token."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPalette
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPalette, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from annotator.tokenize import tokenize
 from ui.document_view import DocumentView, ViewRelation, ViewSpan
@@ -60,6 +61,12 @@ def test_zoom_scales_the_text_and_reports_it(qtbot):
     assert view.char_rect(0).height() == h0
     view.zoom_out()
     assert view.zoom() < 1 and view.char_rect(0).height() < h0
+    # Ctrl+wheel zooms too
+    before = view.zoom()
+    ev = QWheelEvent(QPointF(50, 50), QPointF(50, 50), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                     Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    assert view.zoom() > before
     # hit-testing follows the zoom
     i = TEXT.index("Baghdad")
     assert view.char_at(view.point_for_char(i)) == i

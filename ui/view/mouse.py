@@ -196,6 +196,15 @@ class MouseMixin:
             if not self.text[s:t].isspace():
                 self.set_text_selection(s, t, snap=False)
 
+    def wheelEvent(self, e) -> None:  # noqa: N802 - Qt API
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:  # Ctrl+wheel zooms, like a browser
+            dy = e.angleDelta().y()
+            if dy:
+                self.zoom_in() if dy > 0 else self.zoom_out()
+            e.accept()
+            return
+        super().wheelEvent(e)
+
     # -- tooltips and keys ---------------------------------------------------------------------
     def event(self, e: QEvent) -> bool:  # noqa: D401 - Qt API
         if e.type() == QEvent.Type.ToolTip:
