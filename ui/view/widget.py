@@ -187,7 +187,8 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         if span_id is None and self._lay.preview is not None:
             self._lay.preview = None
             self._relayout_relations()
-        self.viewport().update()
+        else:
+            self._focus_changed()
 
     def set_preview_relation(self, head: int | ItemKey | None, child: int | ItemKey | None = None) -> None:
         """Show the relation being made: ``head`` marked, and a dashed arc to ``child`` when given.
@@ -333,7 +334,7 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         self._selected = self._selected_rel = None
         self._anchor = start
         self.ensure_visible(start, end)
-        self.viewport().update()
+        self._focus_changed()
         self.selectionChanged.emit()
 
     def clear_selection(self) -> None:
