@@ -75,6 +75,7 @@ class DocumentLayout:
         self._rel_seg_lines: dict[int, set[int]] = {}
         self.right = 0.0
         self.full_layouts = 0  # how many times everything was laid out (tests count them)
+        self.lines_version = 0  # changes whenever the lines are made again (painters cache by it)
 
     # -- content -------------------------------------------------------------------------------
     def set_text(self, text: str, tokens: Sequence[tuple[int, int]] = ()) -> None:
@@ -182,6 +183,7 @@ class DocumentLayout:
         if self.tl is None or self.width != view_width:
             self.tl = TextLines(self.text, self.measure, self.text_width(view_width), self.metrics.left)
             self.lines = self.tl.lines
+            self.lines_version += 1
             self.width = view_width
             self._frag_cache = {}
         shown = self.shown

@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPolygonF,
+    QStaticText,
+)
 
 from ui.style import text_on
 from ui.view.colors import SELECTION, SELECTION_FILL
@@ -63,6 +74,9 @@ class PaintState:
     selected_rel: int | None = None
     hints: dict[str, tuple[float, float]] = field(default_factory=dict)  # hint -> document (x, y)
     placeholder: str = ""
+    #: shaped text of the lines drawn so far (line index -> QStaticText); the widget empties it
+    #: when the lines or the font change
+    text_cache: dict = field(default_factory=dict)
 
 
 def paint_document(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Theme, font: QFont, tag_font: QFont,
@@ -91,12 +105,17 @@ def paint_document(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Them
         _paint_range(p, lay, st.edge_preview, first, last, QColor(31, 79, 209, 45), QColor(SELECTION))
     p.setFont(font)
     p.setPen(theme.text)
-    ascent = QFontMetricsF(font).ascent()
-    disp, left = lay.tl.disp, lay.metrics.left
+    disp, left, cache = lay.tl.disp, lay.metrics.left, st.text_cache
     for li in range(first, last + 1):
         ln = lay.lines[li]
-        if not ln.blank:
-            p.drawText(QPointF(left, ln.text_y + ascent), disp[ln.start:ln.end])
+        if ln.blank:
+            continue
+        text = cache.get(li)
+        if text is None:  # shaped once, drawn at every paint (plain text: markup stays characters)
+            text = cache[li] = QStaticText(disp[ln.start:ln.end])
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            text.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+        p.drawStaticText(QPointF(left, ln.text_y), text)
     p.setFont(tag_font)
     for sp in visible:
         _paint_tag(p, lay, sp, sp is st.selected, theme)

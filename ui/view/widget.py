@@ -66,6 +66,8 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         self._placeholder = "No document open"
         self._hints: dict[str, object] = {}
         self._hint_pos: dict[str, tuple[float, float]] = {}
+        self._text_cache: dict = {}
+        self._text_cache_key: tuple = ()
         self._init_mouse()
 
     # -- fonts and zoom ------------------------------------------------------------------------
@@ -656,8 +658,12 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self.viewport())
         dy = self._dy()
+        key = (self._lay.lines_version, self._zoom)
+        if key != self._text_cache_key:  # new lines or another font: shape the text again
+            self._text_cache, self._text_cache_key = {}, key
         state = PaintState(self.selected_item(), self._sel, self._drag_span(), self._edge_preview,
-                           self._relation_head, self._selected_rel, self._hint_pos, self._placeholder)
+                           self._relation_head, self._selected_rel, self._hint_pos, self._placeholder,
+                           self._text_cache)
         paint_document(p, self._lay, state, Theme.from_palette(self.palette()), self._font, self._tag_font,
                        QRectF(event.rect()).translated(0, dy), dy, self.viewport().height())
         p.end()
