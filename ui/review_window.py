@@ -407,9 +407,16 @@ class ReviewWindow(ReviewTree, QWidget):
         self.select_at(key[1], key[1:])
 
     def _text_clicked(self) -> None:
-        sel = self.view.text_selection()
-        if sel is not None and not self._highlighting:
+        """A click in the text: a word selects what covers it, a relation's label that relation."""
+        if self._highlighting:
+            return
+        sel, rel = self.view.text_selection(), self.view.selected_relation()
+        if sel is not None:
             self.select_at(sel[0])
+        elif rel is not None:
+            key = next((k for k, i in self._rel_ids.items() if i == rel.id), None)
+            if key is not None and not self.select_key(("item", "relation", key)):
+                self.select_key(("group", "relation", key))
 
     # -- keys ------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

@@ -75,6 +75,11 @@ def test_review_text_shows_label_tags_votes_and_relation_arcs(state, qtbot):
     assert w.current_item() is not None and w.current_item().key == (44, 50, "DATE")
     # and the list's selection is shown in the text
     assert view.selected_item().key == monday.key
+    # a click on a relation's label selects that relation in the list
+    rel = view.relations[0]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.relation_label_rects(rel.id)[0].center().toPoint())
+    node = w.current_node()
+    assert node is not None and "→" in node.text(COL_ITEM) and node.text(1) == rel.label
 
 
 def test_review_by_keyboard_accept_pick_reject_undo(state, qtbot):
