@@ -13,6 +13,7 @@ The view knows nothing about the store: the window hands it :class:`ViewSpan` an
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -374,8 +375,6 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
 
         ``spans_only`` skips suggestions (picking the child of a relation).
         """
-        import bisect
-
         items = [s for s in self.items if not s.suggestion] if spans_only else self.items
         if not items:
             return
@@ -426,8 +425,6 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
 
     def move_line(self, step: int) -> None:
         """Move the token caret to the line above or below."""
-        import bisect
-
         lay = self._lay
         toks = self._token_bounds()
         if not toks or not lay.lines:
@@ -451,8 +448,6 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         self.set_text_selection(t[0], t[1], snap=False)
 
     def _first_visible_token(self, toks: list[tuple[int, int]]) -> int:
-        import bisect
-
         lay = self._lay
         li = lay.row_at_y(self.verticalScrollBar().value())
         if li < len(lay.lines):
