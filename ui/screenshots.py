@@ -249,6 +249,9 @@ def _render_view_states(win, out: Path, app: QApplication, doc_id: int) -> list[
     win.view.show_hints("words")
     files.append(_save(win, out, "13-hints.png", app, "Type a hint's letters to jump there (Esc: no hints)"))
     win.view.hide_hints()
+    if win.view.relations:  # a selected span and its relations, in the dark colours too
+        win.view.select_span_id(win.view.relations[0].head)
+        win.view.verticalScrollBar().setValue(0)
     light, qss = app.palette(), app.styleSheet()
     app.setPalette(dark_palette())
     app.setStyleSheet(qss)  # palette() colours in the style sheet are read again

@@ -57,6 +57,16 @@ class Theme:
         dim.setAlpha(150)
         return cls(base, text, dim, dark)
 
+    @property
+    def select(self) -> QColor:
+        """The selection's outline: the selection blue, lighter on a dark background."""
+        return QColor("#7ea6ff") if self.dark else QColor(SELECTION)
+
+    @property
+    def picked(self) -> QColor:
+        """The background of a picked relation's label."""
+        return QColor("#2a3f6e") if self.dark else QColor("#dbe6fd")
+
     def line_colour(self, c: QColor) -> QColor:
         """A relation's line colour: darker on white, lighter on a dark background."""
         return c.lighter(150) if self.dark else c.darker(170)
@@ -151,7 +161,7 @@ def _paint_boxes(p: QPainter, lay: DocumentLayout, sp: ViewSpan, first: int, las
         fill.setAlpha((120 if theme.dark else 235) if sp.depth == 0 else (90 if theme.dark else 150))
         pen = QPen(base.lighter(120) if theme.dark else base.darker(135), 1.0)
     if selected:
-        pen = QPen(QColor(SELECTION) if not theme.dark else QColor("#7ea6ff"), 2.2,
+        pen = QPen(theme.select, 2.2,
                    Qt.PenStyle.DashLine if sp.suggestion else Qt.PenStyle.SolidLine)
     if head:
         pen = QPen(QColor(HEAD), 2.4)
@@ -178,7 +188,7 @@ def _paint_tag(p: QPainter, lay: DocumentLayout, sp: ViewSpan, selected: bool, t
         p.setPen(QPen(base.darker(150), 1))
         p.setBrush(base)
     if selected:
-        p.setPen(QPen(QColor(SELECTION), 1.6))
+        p.setPen(QPen(theme.select, 1.6))
     if sp.tag_level and sp.frags:  # a thin stem joins a stacked tag to its box
         ln = lay.lines[sp.frags[0][0]]
         p.save()
@@ -216,7 +226,7 @@ def _paint_relations(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Th
         picked = r.id == st.selected_rel and not r.preview
         hot = r.preview or picked or (sel_id is not None and (r.head == sel_id or r.child == sel_id))
         col = QColor(r.color) if r.color else QColor("#555555")
-        line_col = QColor(SELECTION) if hot else theme.line_colour(col)
+        line_col = theme.select if hot else theme.line_colour(col)
         dashed = r.suggestion or r.preview
         pen = QPen(line_col, 2.8 if picked else 2.0 if hot else 1.3)
         if dashed:  # long gaps: told apart from a drawn relation at a glance
@@ -237,7 +247,7 @@ def _paint_relations(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Th
             if dashed:
                 box.setStyle(Qt.PenStyle.DashLine)
             p.setPen(box)
-            p.setBrush(QColor("#dbe6fd") if picked else theme.base)
+            p.setBrush(theme.picked if picked else theme.base)
             p.drawRoundedRect(qrect(lr), 6, 6)
             p.setPen(QColor(SELECTION) if hot and not theme.dark else theme.dim if r.suggestion else theme.text)
             p.drawText(qrect(lr), Qt.AlignmentFlag.AlignCenter, r.label)
@@ -252,7 +262,7 @@ def _paint_gutter_label(p: QPainter, gutter: tuple[Rect, str], line_col: QColor,
     rect, text = qrect(gutter[0]), gutter[1]
     p.save()
     p.setPen(QPen(line_col, 1.6 if picked else 1))
-    p.setBrush(QColor("#dbe6fd") if picked else theme.base)
+    p.setBrush(theme.picked if picked else theme.base)
     p.drawRoundedRect(rect, 6, 6)
     # the text runs down the line, read with the head tilted right
     p.translate(rect.center())
