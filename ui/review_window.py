@@ -378,6 +378,7 @@ class ReviewWindow(ReviewTree, QWidget):
             rels.append(ViewRelation(id=i, head=-1, child=-1, label=it.label,
                                      color=self._label_color(it.label, LabelKind.RELATION), suggestion=not it.in_gold,
                                      head_key=self._view_key(it.head), child_key=self._view_key(it.child)))
+        self.view.set_label_colours({lab.name: lab.color for lab in self.store.labels(LabelKind.ENTITY)})
         self.view.set_annotations(spans, rels)
 
     def _highlight(self) -> None:

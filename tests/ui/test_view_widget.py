@@ -186,3 +186,20 @@ def test_a_megabyte_token_opens_in_bounded_work(qtbot):
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
     assert view.char_at(QPoint(view.viewport().width() // 3, view.viewport().height() - 40)) > n - 1000
     assert not view.viewport().grab().isNull()
+
+
+def test_labels_of_close_colours_are_told_apart_by_a_hatch(qtbot):
+    text = "Alpha beta gamma delta"
+    view = make_view(qtbot, text)
+    view.set_annotations([span(text, "Alpha", 1, "PERSON", "#ff9999"), span(text, "gamma", 2, "VICTIM", "#ff9a9a")], [])
+    plain = view.viewport().grab().toImage()
+    view.set_label_colours({"PERSON": "#ff9999", "VICTIM": "#ff9a9a"})
+    assert view.label_pattern("PERSON") == 0 and view.label_pattern("VICTIM") == 1
+    hatched = view.viewport().grab().toImage()
+
+    def changed(key) -> int:
+        r = view.span_rects(key)[0].toRect()
+        return sum(plain.pixelColor(x, y) != hatched.pixelColor(x, y)
+                   for x in range(r.left(), r.right()) for y in range(r.top(), r.bottom()))
+
+    assert changed(("span", 1)) == 0 and changed(("span", 2)) > 30

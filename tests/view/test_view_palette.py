@@ -6,7 +6,7 @@ import itertools
 
 from corpus.model import LabelKind
 from corpus.resources import default_labels
-from ui.view.colors import MIN_DISTANCE, SELECTION, SELECTION_FILL, cie76, contrast, lab, over
+from ui.view.colors import MIN_DISTANCE, SELECTION, SELECTION_FILL, cie76, contrast, lab, over, pattern_levels
 
 WHITE = (255, 255, 255)
 
@@ -46,3 +46,12 @@ def test_the_selection_differs_from_every_label_colour():
     for name, c in entity_colours().items():
         assert cie76(c, fill) >= MIN_DISTANCE, name
         assert cie76(c, SELECTION) >= MIN_DISTANCE, name
+
+
+def test_labels_of_too_similar_colours_get_a_pattern_as_a_second_cue():
+    assert set(pattern_levels(entity_colours()).values()) == {0}  # the defaults need none
+    levels = pattern_levels({"A": "#ff9999", "B": "#55bbee", "C": "#ff9a9a", "D": "#fe9898", "E": "#56bbee"})
+    assert levels == {"A": 0, "B": 0, "C": 1, "D": 2, "E": 1}
+    # never the same look twice: two labels of close colours differ in pattern
+    cols = {"A": "#ff9999", "C": "#ff9a9a", "D": "#fe9898"}
+    assert len({levels[k] for k in cols}) == 3

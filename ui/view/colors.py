@@ -6,7 +6,10 @@ are at least :data:`MIN_DISTANCE` apart (CIE76) and the selection differs from a
 
 from __future__ import annotations
 
-__all__ = ["MIN_DISTANCE", "SELECTION", "SELECTION_FILL", "hex_rgb", "lab", "cie76", "over", "contrast"]
+from collections.abc import Mapping
+
+__all__ = ["MIN_DISTANCE", "SELECTION", "SELECTION_FILL", "hex_rgb", "lab", "cie76", "over", "contrast",
+           "pattern_levels"]
 
 #: the least CIE76 distance between two default entity colours ("told apart at a glance")
 MIN_DISTANCE = 20.0
@@ -15,6 +18,9 @@ SELECTION = "#1f4fd1"
 SELECTION_FILL = (40, 90, 255, 110)
 
 RGB = tuple[float, float, float]
+
+#: how many hatch patterns there are to tell apart labels of too similar colours
+PATTERNS = 3
 
 
 def hex_rgb(color: str) -> RGB:
@@ -65,3 +71,25 @@ def contrast(c1: RGB | str, c2: RGB | str) -> float:
     """The WCAG contrast ratio of two colours (1 to 21)."""
     l1, l2 = sorted((_luminance(c1), _luminance(c2)), reverse=True)
     return (l1 + 0.05) / (l2 + 0.05)
+
+
+def pattern_levels(colours: Mapping[str, str]) -> dict[str, int]:
+    """A second cue for labels whose colours are too alike: label -> hatch pattern (0 none).
+
+    In the given order (the palette's), a label whose colour is closer than
+    :data:`MIN_DISTANCE` to that of earlier labels gets the next pattern not used by them, so
+    two labels that look alike never look the same. Labels of the default palette get none.
+    """
+    out: dict[str, int] = {}
+    seen: list[tuple[RGB, int]] = []
+    for name, colour in colours.items():
+        try:
+            c = lab(colour)
+        except ValueError:
+            out[name] = 0
+            continue
+        taken = {level for other, level in seen if sum((c[i] - other[i]) ** 2 for i in range(3)) < MIN_DISTANCE ** 2}
+        level = next((k for k in range(PATTERNS + 1) if k not in taken), PATTERNS)
+        out[name] = level
+        seen.append((c, level))
+    return out

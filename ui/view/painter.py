@@ -87,6 +87,8 @@ class PaintState:
     #: shaped text of the lines drawn so far (line index -> QStaticText); the widget empties it
     #: when the lines or the font change
     text_cache: dict = field(default_factory=dict)
+    #: label -> hatch pattern (a second cue for labels of too similar colours)
+    patterns: dict[str, int] = field(default_factory=dict)
 
 
 def paint_document(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Theme, font: QFont, tag_font: QFont,
@@ -103,7 +105,7 @@ def paint_document(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Them
     visible = lay.items_between(lay.lines[first].start, lay.lines[last].end)
     for sp in sorted(visible, key=lambda s: (-s.depth, s.suggestion is False)):  # nested ones on top
         _paint_boxes(p, lay, sp, first, last, sp is st.selected, sp.id is not None and sp.id == st.relation_head
-                     and not sp.suggestion, theme)
+                     and not sp.suggestion, theme, st.patterns.get(sp.label, 0))
     if st.selection is not None:
         _paint_range(p, lay, st.selection, first, last, QColor(*SELECTION_FILL), QColor(SELECTION))
     if st.drag is not None:
@@ -150,8 +152,11 @@ def _paint_range(p: QPainter, lay: DocumentLayout, rng: tuple[int, int], first: 
             p.drawLine(r.bottomLeft(), r.bottomRight())
 
 
+_HATCH = (Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.FDiagPattern, Qt.BrushStyle.DiagCrossPattern)
+
+
 def _paint_boxes(p: QPainter, lay: DocumentLayout, sp: ViewSpan, first: int, last: int, selected: bool,
-                 head: bool, theme: Theme) -> None:
+                 head: bool, theme: Theme, pattern: int = 0) -> None:
     base = QColor(sp.color)
     fill = QColor(base)
     if sp.suggestion:
@@ -167,9 +172,17 @@ def _paint_boxes(p: QPainter, lay: DocumentLayout, sp: ViewSpan, first: int, las
         pen = QPen(QColor(HEAD), 2.4)
     p.setPen(pen)
     p.setBrush(QBrush(fill))
+    hatch = None
+    if pattern:
+        ink = base.darker(190)
+        ink.setAlpha(150 if not sp.suggestion else 80)
+        hatch = QBrush(ink, _HATCH[min(pattern, len(_HATCH)) - 1])
     for frag in sp.frags:
         if first <= frag[0] <= last:
-            p.drawRoundedRect(qrect(lay.frag_rect(sp, frag)), 3.5, 3.5)
+            box = qrect(lay.frag_rect(sp, frag))
+            p.drawRoundedRect(box, 3.5, 3.5)
+            if hatch is not None:  # a second cue: this label's colour is close to another's
+                p.fillRect(box.adjusted(1.5, 1.5, -1.5, -1.5), hatch)
     p.setBrush(Qt.BrushStyle.NoBrush)
 
 

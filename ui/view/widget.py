@@ -14,7 +14,7 @@ The view knows nothing about the store: the window hands it :class:`ViewSpan` an
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from corpus.model import token_index_at
 from ui.view import caret
+from ui.view.colors import pattern_levels
 from ui.view.hints import hint_labels
 from ui.view.layout import DocumentLayout
 from ui.view.model import ItemKey, Metrics, Rect, ViewRelation, ViewSpan
@@ -67,6 +68,7 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         self._placeholder = "No document open"
         self._hints: dict[str, object] = {}
         self._hint_pos: dict[str, tuple[float, float]] = {}
+        self._patterns: dict[str, int] = {}
         self._text_cache: dict = {}
         self._text_cache_key: tuple = ()
         self._init_mouse()
@@ -165,6 +167,16 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
         return self._lay.by_key.get(key)
 
     # -- options -------------------------------------------------------------------------------
+    def set_label_colours(self, colours: Mapping[str, str]) -> None:
+        """The project's entity labels and colours, in palette order: labels whose colour is too
+        close to an earlier one's get a hatch pattern as a second cue."""
+        self._patterns = {k: v for k, v in pattern_levels(colours).items() if v}
+        self.viewport().update()
+
+    def label_pattern(self, label: str) -> int:
+        """The hatch pattern drawn over ``label``'s boxes (0: none)."""
+        return self._patterns.get(label, 0)
+
     def set_show_suggestions(self, on: bool) -> None:
         self._lay.set_show_suggestions(on)
         if not on and self._selected is not None and self._selected[0] == "sugg":
@@ -658,7 +670,7 @@ class DocumentView(MouseMixin, QAbstractScrollArea):
             self._text_cache, self._text_cache_key = {}, key
         state = PaintState(self.selected_item(), self._sel, self._drag_span(), self._edge_preview,
                            self._relation_head, self._selected_rel, self._hint_pos, self._placeholder,
-                           self._text_cache)
+                           self._text_cache, self._patterns)
         paint_document(p, self._lay, state, Theme.from_palette(self.palette()), self._font, self._tag_font,
                        QRectF(event.rect()).translated(0, dy), dy, self.viewport().height())
         p.end()
