@@ -35,7 +35,9 @@ def _fit(measure: Measure, s: str, pos: int, width: float, guess: int) -> int:
     n = len(s) - pos
     m = min(max(1, guess), n)
     if measure(s[pos:pos + m]) <= width:
-        lo, step = m, max(1, m // 8)
+        if m == n or measure(s[pos:pos + m + 1]) > width:  # the last line's count fits exactly
+            return m
+        lo, step = m + 1, max(1, m // 8)
         while True:
             if lo >= n:
                 return n
@@ -63,13 +65,36 @@ def _fit(measure: Measure, s: str, pos: int, width: float, guess: int) -> int:
     return lo
 
 
-def _cut(measure: Measure, word: str, a: int, width: float, guess: int, lines: list[Line], stops: list) -> tuple[int, int]:
+class _CharWidths(dict):
+    """Widths of single characters, measured once each."""
+
+    def __init__(self, measure: Measure) -> None:
+        super().__init__()
+        self.measure = measure
+
+    def __missing__(self, ch: str) -> float:
+        w = self[ch] = self.measure(ch)
+        return w
+
+    def width(self, s: str) -> float:
+        """``s``'s width as the sum of its characters' (no shaping: a cut needs no more)."""
+        return sum(map(self.__getitem__, s))
+
+
+def _cut(chars: _CharWidths, word: str, a: int, width: float, guess: int, lines: list[Line],
+         stops: list) -> tuple[int, int]:
     """Cut ``word`` (at offset ``a``), wider than a line, into lines of its own; the last piece
     stays open for what follows. Returns the offset within ``word`` of that piece and the next
-    guess of characters per line."""
+    guess of characters per line.
+
+    The pieces are measured as sums of character widths (each character measured once), with
+    a small margin for what shaping adds: linear in the length of the word, with no call into
+    the font per line.
+    """
     i = 0
+    width *= 0.97
     while len(word) - i > 0:
-        k = _fit(measure, word, i, width, guess)
+        k = _fit(chars.width, word, i, width, guess)
         guess = k
         if i + k >= len(word):
             break
@@ -94,6 +119,7 @@ def break_text(text: str, measure: Measure, width: float, avg_char: float | None
     too_long = int(width / (0.25 * avg_char)) + 2  # a chunk this long cannot fit: cut it unmeasured
     guess = max(1, int(width / avg_char))
     widths: dict[str, tuple[float, float]] = {}
+    chars = _CharWidths(measure)
     lines: list[Line] = []
     stops = [] if stops is None else stops
     pos = 0
@@ -126,10 +152,10 @@ def break_text(text: str, measure: Measure, width: float, avg_char: float | None
                 if a > line_start:
                     lines.append(Line(line_start, a))
                     stops.append((at, xs))
-                i, guess = _cut(measure, chunk.rstrip(), a, width, guess, lines, stops)
+                i, guess = _cut(chars, chunk.rstrip(), a, width, guess, lines, stops)
                 line_start = a + i
                 at, xs = [line_start], [0.0]
-                x = measure(chunk[i:]) if n - i <= too_long else width
+                x = chars.width(chunk[i:]) if n - i <= too_long else width
             a += n
         lines.append(Line(line_start, end))
         stops.append((at or [line_start], xs or [0.0]))
