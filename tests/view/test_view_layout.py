@@ -264,3 +264,16 @@ def test_the_layout_modules_do_not_import_qt():
     code = ("import sys; import ui.view.layout, ui.view.textlines, ui.view.caret, ui.view.hints, ui.view.colors; "
             "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'")
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+def test_hidden_suggestions_hide_their_suggested_relations():
+    text = "Blinken met Sudani today"
+    h = span(text, "Blinken", suggestion=True)
+    c = span(text, "Sudani", sid=2)
+    r = ViewRelation(id=3, head=-1, child=2, label="MET_WITH", suggestion=True, head_key=h.key)
+    lay = make(text, [h, c], [r])
+    assert lay.visible_relations() == [r] and lay.lines[0].arc_levels == 1
+    lay.set_show_suggestions(False)
+    lay.relayout(WIDTH)
+    assert lay.visible_relations() == [] and lay.lines[0].arc_levels == 0
+    assert lay.shown == [c]

@@ -126,15 +126,21 @@ class DocumentLayout:
 
     def visible_relations(self) -> list[ViewRelation]:
         """The relations drawn under the current filter (and the preview of one being made)."""
-        extra = [self.preview] if self.preview is not None and self.has_ends(self.preview) else []
+        extra = [self.preview] if self.preview is not None and self._ends_shown(self.preview) else []
         if self.relation_filter == "none":
             return extra
+        rels = self.relations if self.show_suggestions else [r for r in self.relations if self._ends_shown(r)]
         if self.relation_filter == "selected":
             ids, keys = self.focus_ids, self.focus_keys
-            return [r for r in self.relations if r.head in ids or r.child in ids or r.id == self.focus_rel
+            return [r for r in rels if r.head in ids or r.child in ids or r.id == self.focus_rel
                     or (r.head_key is not None and r.head_key in keys)
                     or (r.child_key is not None and r.child_key in keys)] + extra
-        return self.relations + extra if extra else self.relations
+        return rels + extra if extra else rels
+
+    def _ends_shown(self, r: ViewRelation) -> bool:
+        """Both ends of ``r`` are shown (a hidden suggestion hides its relations)."""
+        h, c = self.end_items(r)
+        return h is not None and c is not None and (self.show_suggestions or not (h.suggestion or c.suggestion))
 
     # -- geometry helpers ----------------------------------------------------------------------
     def line_of(self, pos: int) -> int:
