@@ -224,12 +224,14 @@ def snapshot(lay: DocumentLayout) -> tuple:
             r2(lay.height))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_incremental_update_equals_a_full_layout(seed):
+@pytest.mark.parametrize("seed,suggestions", [(1, True), (2, True), (3, False)])
+def test_incremental_update_equals_a_full_layout(seed, suggestions):
     rng = random.Random(seed)
     text = " ".join(rng.choice(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"]) for _ in range(300))
     items = {s.key: s for s in _random_items(text, rng, 40, 1)}
     lay = make(text, list(items.values()))
+    lay.set_show_suggestions(suggestions)
+    lay.relayout(WIDTH)
     next_id, next_rel = 100, 1
     for _ in range(60):
         op = rng.choice(["add", "remove", "relation", "unrelation"])
@@ -242,7 +244,12 @@ def test_incremental_update_equals_a_full_layout(seed):
             remove = [rng.choice(lay.items).key]
         elif op == "relation" and len(spans) >= 2:
             a, b = rng.sample(spans, 2)
-            radd = [ViewRelation(id=next_rel, head=a.id, child=b.id, label=rng.choice(["MET_WITH", "IN"]))]
+            sugg = [s for s in lay.items if s.suggestion]
+            if sugg and rng.random() < 0.4:  # a suggested relation from a suggestion
+                radd = [ViewRelation(id=next_rel, head=-1, child=b.id, label="IN", suggestion=True,
+                                     head_key=rng.choice(sugg).key)]
+            else:
+                radd = [ViewRelation(id=next_rel, head=a.id, child=b.id, label=rng.choice(["MET_WITH", "IN"]))]
             next_rel += 1
         elif op == "unrelation" and lay.relations:
             rrem = [rng.choice(lay.relations).id]

@@ -123,7 +123,7 @@ def _relations_touched(lay: DocumentLayout, rels, gone, add_relations, changed_i
     arc_lines: set[int] = set()
     for rid in rel_dirty:
         arc_lines |= lay.remove_segments(rid)
-    present = {r.id: r for r in rels}
+    present = {r.id: r for r in (rels if lay.show_suggestions else lay.visible_relations())}
     for rid in rel_dirty:
         r = present.get(rid)
         if r is not None:
