@@ -51,6 +51,21 @@ def _find(win, needle: str, label: str | None = None):
     return i, i + len(needle)
 
 
+def _demo_project(work: Path) -> Path:
+    """The demo project (seed articles and spaCy's suggestions), made afresh in ``work``."""
+    from annotator.demo import demo_job
+    from annotator.progress import drain
+    from corpus.store import Store
+
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "demo.db"
+    for f in work.glob("demo.db*"):
+        f.unlink()
+    with Store(db) as st:
+        drain(demo_job(st))
+    return db
+
+
 def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     """Render every state to ``out``; returns the files written."""
     QStandardPaths.setTestModeEnabled(True)
@@ -59,23 +74,13 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     from ui.app import make_app
 
     app = make_app([sys.argv[0]])
-    from annotator.demo import demo_job
-    from annotator.edits import AddRelation, AddSpan
-    from annotator.progress import drain
+    from annotator.edits import AddRelation
     from annotator import suggest as sg
-    from corpus.model import Relation, Span
-    from corpus.store import Store
+    from corpus.model import Relation
     from ui.main_window import MainWindow
-    from ui.shortcuts_dialog import ShortcutsDialog
 
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(workdir or tempfile.mkdtemp(prefix="shots-"))
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / "demo.db"
-    for f in work.glob("demo.db*"):
-        f.unlink()
-    with Store(db) as st:
-        drain(demo_job(st))
+    db = _demo_project(Path(workdir or tempfile.mkdtemp(prefix="shots-")))
     s = QSettings()
     s.clear()
     s.setValue("annotator", PERSON)
@@ -138,52 +143,82 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     files.append(_save(win, out, "03-relations.png", app))
     win.tables.setCurrentIndex(0)
 
-    # 4. relation mode: head chosen, child picked, waiting for the label key
-    mid = first("Mohammed al-Sudani")
-    if head is not None:
-        win.view.select_span_id(head.id)
-        win.start_relation()
-        if mid is not None:
-            win.view.select_span_id(mid.id)
-            win.activate()
-            win.view.set_preview_relation(head.id, mid.id)  # the arc of the relation being made
-        win.view.verticalScrollBar().setValue(0)
-        files.append(_save(win, out, "04-relation-mode.png", app))
-        win.view.set_preview_relation(None)
-        win.escape()
+    if head is not None:  # 4. relation mode: head chosen, child picked, waiting for the label key
+        files.append(_render_relation_mode(win, out, app, head.id, getattr(first("Mohammed al-Sudani"), "id", None)))
 
-    # 5. markup shown as characters, overlapping spans stacked (project allows overlaps)
-    st.store.set_setting("allow_overlap", True)
     markup = names.get("markup-in-press-release")
     if markup is not None:
-        st.open_document(markup)
-        win.accept_all()
-        text = win.view.text
-        extra = [("Equinor's chief executive", "PERSON"), ("chief executive", "ORG"),
-                 ("<b>ten-year</b>", "DATE"), ("Europipe II pipeline", "FAC"), ("Europipe II", "PRODUCT")]
-        for needle, lab in extra:
-            if needle in text:
-                i = text.index(needle)
-                win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
-        files.append(_save(win, out, "05-markup-and-overlaps.png", app))
-    st.store.set_setting("allow_overlap", False)
+        files.append(_render_overlaps(win, out, app, markup))
 
-    # 6. show only the selected span's relations, suggestions hidden (S shows them again)
-    st.open_document(blinken)
-    win.act_rel_sel.setChecked(True)
-    win.act_show_sugg.setChecked(False)
-    if head is not None:
-        win.view.select_span_id(head.id)
-    win.view.verticalScrollBar().setValue(0)
-    assert not win.view.show_suggestions()
-    files.append(_save(win, out, "06-selected-relations-only.png", app,
-                       "Only the selected span's relations (Shift+R) \u00b7 suggestions hidden (S shows them)"))
-    win.act_show_sugg.setChecked(True)
-    win.act_rel_all.setChecked(True)
+    files.append(_render_selected_only(win, out, app, blinken, head.id if head is not None else None))
 
     # 13. hints for jumping, 14. the dark theme, 15. the default palette
     files.extend(_render_view_states(win, out, app, blinken))
 
+    files.extend(_render_other_windows(win, out, app, blinken))
+    win.close()
+    return files
+
+
+def _render_selected_only(win, out: Path, app: QApplication, doc_id: int, head: int | None) -> Path:
+    """6. only the selected span's relations, suggestions hidden (S shows them again)."""
+    win.state.open_document(doc_id)
+    win.act_rel_sel.setChecked(True)
+    win.act_show_sugg.setChecked(False)
+    if head is not None:
+        win.view.select_span_id(head)
+    win.view.verticalScrollBar().setValue(0)
+    assert not win.view.show_suggestions()
+    path = _save(win, out, "06-selected-relations-only.png", app,
+                 "Only the selected span's relations (Shift+R) \u00b7 suggestions hidden (S shows them)")
+    win.act_show_sugg.setChecked(True)
+    win.act_rel_all.setChecked(True)
+    return path
+
+
+def _render_relation_mode(win, out: Path, app: QApplication, head: int, child: int | None) -> Path:
+    """4. relation mode: the head chosen, the child picked (the preview arc), waiting for the label key."""
+    win.view.select_span_id(head)
+    win.start_relation()
+    if child is not None:
+        win.view.select_span_id(child)
+        win.activate()
+        win.view.set_preview_relation(head, child)  # the arc of the relation being made
+    win.view.verticalScrollBar().setValue(0)
+    path = _save(win, out, "04-relation-mode.png", app)
+    win.view.set_preview_relation(None)
+    win.escape()
+    return path
+
+
+def _render_overlaps(win, out: Path, app: QApplication, markup: int) -> Path:
+    """5. markup shown as characters, overlapping spans stacked (the project allows overlaps)."""
+    from annotator.edits import AddSpan
+    from corpus.model import Span
+
+    st = win.state
+    st.store.set_setting("allow_overlap", True)
+    st.open_document(markup)
+    win.accept_all()
+    text = win.view.text
+    extra = [("Equinor's chief executive", "PERSON"), ("chief executive", "ORG"),
+             ("<b>ten-year</b>", "DATE"), ("Europipe II pipeline", "FAC"), ("Europipe II", "PRODUCT")]
+    for needle, lab in extra:
+        if needle in text:
+            i = text.index(needle)
+            win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
+    path = _save(win, out, "05-markup-and-overlaps.png", app)
+    st.store.set_setting("allow_overlap", False)
+    return path
+
+
+def _render_other_windows(win, out: Path, app: QApplication, doc_id: int) -> list[Path]:
+    """The shortcuts dialog, the other windows (at the size the program opens them) and the
+    guidelines panel."""
+    from ui.shortcuts_dialog import ShortcutsDialog
+
+    st, blinken = win.state, doc_id
+    files: list[Path] = []
     # 7. the shortcuts dialog
     dlg = ShortcutsDialog(win.shortcut_table(), win)  # at the size the program opens it
     dlg.show()
@@ -218,7 +253,6 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
             win.dock_guidelines.hide()
     except Exception as exc:  # noqa: BLE001
         print(f"skipped GuidelinesPanel: {exc.__class__.__name__}: {exc}", file=sys.stderr)
-    win.close()
     return files
 
 
