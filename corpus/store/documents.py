@@ -15,7 +15,7 @@ from typing import Any
 from corpus.errors import ProjectError
 from corpus.model import Document, DocumentStatus
 from corpus.store.base import StoreBase, writes
-from corpus.store.rows import DOC_COLS, chunks, decode_json, document_from_row, marks, now
+from corpus.store.rows import DOC_COLS, chunks, decode_json, document_from_row, encode_json, marks, now
 from corpus.store.schema import FTS_TABLE, has_fts
 
 __all__ = [
@@ -49,7 +49,7 @@ class DocumentMethods(StoreBase):
                 [
                     doc.name,
                     doc.text,
-                    json.dumps(dict(doc.meta), ensure_ascii=False),
+                    encode_json(dict(doc.meta), f"document {doc.name!r}: meta"),
                     doc.hash,
                     json.dumps(doc.tokens, separators=(",", ":")),
                     json.dumps(doc.sents, separators=(",", ":")),
@@ -71,7 +71,7 @@ class DocumentMethods(StoreBase):
     def set_document_meta(self, doc_id: int, meta: Mapping[str, Any]) -> None:
         """Replace a document's meta (a JSON object)."""
         self.db.execute(
-            "UPDATE documents SET meta = ? WHERE id = ?", [json.dumps(dict(meta), ensure_ascii=False), doc_id]
+            "UPDATE documents SET meta = ? WHERE id = ?", [encode_json(dict(meta), f"document {doc_id}: meta"), doc_id]
         )
 
     def document_id_by_hash(self, hash_: str) -> int | None:
@@ -84,7 +84,7 @@ class DocumentMethods(StoreBase):
         row = self.db.execute(f"SELECT {DOC_COLS} FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:
             raise ProjectError(f"{self.path}: no document with id {doc_id}")
-        return document_from_row(row)
+        return document_from_row(row, self.path)
 
     def iter_documents(self, ids: Iterable[int] | None = None, batch_size: int = 500) -> Iterator[Document]:
         """Stream documents in id order (or the given ids), a batch at a time: memory stays flat."""
@@ -98,7 +98,7 @@ class DocumentMethods(StoreBase):
                 }
                 for d in chunk:
                     if d in rows:
-                        yield document_from_row(rows[d])
+                        yield document_from_row(rows[d], self.path)
             return
         last = -1
         while True:
@@ -108,7 +108,7 @@ class DocumentMethods(StoreBase):
             if not rows:
                 return
             for r in rows:
-                yield document_from_row(r)
+                yield document_from_row(r, self.path)
             last = rows[-1][0]
 
     def document_ids(self) -> list[int]:
@@ -268,7 +268,7 @@ def texts_and_token_starts_ends(
         for d in chunk:
             row = rows.get(d)
             if row is not None:
-                yield row[0], row[1], decode_json(row[2], f"documents table, document {d}, tokens")
+                yield row[0], row[1], decode_json(row[2], f"{store.path}: documents table, document {d}, tokens")
 
 
 def _index_words(text: str) -> list[str]:

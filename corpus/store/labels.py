@@ -6,7 +6,6 @@ Labels and names are always bound as parameters, never formatted into the SQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from corpus.errors import AnnotationError
 from corpus.model import Label, LabelKind
 from corpus.store.base import StoreBase, writes
-from corpus.store.rows import decode_json
+from corpus.store.rows import decode_json, encode_json
 
 __all__ = ["LabelMethods", "LabelUsage", "label_usage", "usage_of_label"]
 
@@ -31,7 +30,7 @@ class LabelMethods(StoreBase):
     def get_setting(self, key: str, default: Any = None) -> Any:
         """A project setting (JSON value), or ``default``."""
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return default if row is None else decode_json(row[0], f"settings table, setting {key!r}")
+        return default if row is None else decode_json(row[0], f"{self.path}: settings table, setting {key!r}")
 
     @writes
     def set_setting(self, key: str, value: Any) -> None:
@@ -39,7 +38,7 @@ class LabelMethods(StoreBase):
         self.db.execute(
             "INSERT INTO settings(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, json.dumps(value, ensure_ascii=False, allow_nan=False)],
+            [key, encode_json(value, f"setting {key!r}")],
         )
 
     # -- labels ------------------------------------------------------------------------------

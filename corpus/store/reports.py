@@ -263,7 +263,7 @@ def iter_span_offsets_with_tokens(
                 break
         else:  # pragma: no cover - a span always has its document (foreign key)
             tokens_json = "[]"
-        offsets = offsets_from_json(tokens_json, f"documents table, document {doc_id}, tokens")
+        offsets = offsets_from_json(tokens_json, f"{store.path}: documents table, document {doc_id}, tokens")
         yield doc_id, offsets, [r[1:] for r in rows]  # type: ignore[misc]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from corpus.errors import ProjectError
+from corpus.errors import AnnotationError, ProjectError
 from corpus.model import Document, Relation, Span
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "chunks",
     "where_clause",
     "decode_json",
+    "encode_json",
     "span_from_row",
     "relation_from_row",
     "document_from_row",
@@ -88,6 +89,15 @@ def decode_json(text: Any, where: str) -> Any:
         raise ProjectError(f"{where}: malformed JSON in the project file ({reason})") from None
 
 
+def encode_json(value: Any, where: str, **options: Any) -> str:
+    """``value`` as strict JSON text for a column; NaN, infinities and other values JSON cannot
+    hold are an :class:`AnnotationError` naming ``where`` (never stored as invalid JSON)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, **options)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise AnnotationError(f"{where}: cannot be stored as JSON ({exc})") from None
+
+
 def offsets_from_json(text: Any, where: str) -> tuple[tuple[int, int], ...]:
     """A stored ``[[start, end], ...]`` list (tokens, sentences) as tuples, checked."""
     value = decode_json(text, where)
@@ -116,9 +126,10 @@ def relation_from_row(row: Sequence[Any]) -> Relation:
     )
 
 
-def document_from_row(row: Sequence[Any]) -> Document:
-    """A :class:`Document` from a :data:`DOC_COLS` row, its JSON columns checked."""
-    where = f"documents table, document {row[0]} ({row[1]!r})"
+def document_from_row(row: Sequence[Any], path: str = "") -> Document:
+    """A :class:`Document` from a :data:`DOC_COLS` row of the project file ``path``, its JSON
+    columns checked."""
+    where = f"{path + ': ' if path else ''}documents table, document {row[0]} ({row[1]!r})"
     meta = decode_json(row[3], f"{where}, meta")
     if not isinstance(meta, dict):
         raise ProjectError(f"{where}, meta: not a JSON object in the project file")

@@ -6,13 +6,12 @@ stored EntityRuler patterns. The module-level function only reads.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from corpus.store.base import StoreBase, writes
 from corpus.store.layers import LayerMethods
-from corpus.store.rows import decode_json, marks, now
+from corpus.store.rows import decode_json, encode_json, marks, now
 
 __all__ = ["SuggestionMethods", "suggested_documents_by_layer"]
 
@@ -46,7 +45,7 @@ class SuggestionMethods(LayerMethods):
         for row_id, label, pattern, pid in self.db.execute(
             "SELECT id, label, pattern, pattern_id FROM patterns ORDER BY id"
         ).fetchall():
-            d: dict[str, Any] = {"label": label, "pattern": decode_json(pattern, f"patterns table, pattern {row_id}")}
+            d: dict[str, Any] = {"label": label, "pattern": decode_json(pattern, f"{self.path}: patterns table, pattern {row_id}")}
             if pid:
                 d["id"] = pid
             out.append(d)
@@ -61,7 +60,7 @@ class SuggestionMethods(LayerMethods):
         for p in patterns:
             self.db.execute(
                 "INSERT INTO patterns(label, pattern, pattern_id) VALUES (?, ?, ?)",
-                [p["label"], json.dumps(p["pattern"], ensure_ascii=False), str(p.get("id", ""))],
+                [p["label"], encode_json(p["pattern"], f"pattern for {p['label']!r}"), str(p.get("id", ""))],
             )
             n += 1
         return n

@@ -14,7 +14,7 @@ from annotator.tokenize import tokenize
 from corpus.errors import MergeConflictError, NotAProjectError, ProjectError
 from corpus.model import Document, DocumentStatus, Label, LabelKind, Relation, Span, content_hash
 from corpus.store import Store
-from corpus.store.merge_queries import dump_project
+from corpus.store.reports import dump_project
 
 A1 = "Alice Smith met Bob in Paris today."
 A2 = "Bob went to Rome with Carol."
