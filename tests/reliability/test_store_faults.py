@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -137,7 +138,7 @@ IMPORT = """
 import sys, time
 from annotator.cli import main
 import annotator.commands.import_cmd, annotator.importing
-time.sleep(float(sys.argv[3]))
+time.sleep(max(0.0, float(sys.argv[3]) - time.time()))  # both start at the same instant
 sys.exit(main(["import", sys.argv[1], sys.argv[2], "--quiet"]))
 """
 
@@ -154,10 +155,11 @@ def test_two_imports_racing_into_a_new_path_lose_nothing(tmp_path: Path, delay: 
     )
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "fine"}\n{broken\n', encoding="utf-8")
+    start = time.time() + 4.0  # after both have imported the program
     procs = [
-        subprocess.Popen([sys.executable, "-c", IMPORT, str(project), str(good), "0"],
+        subprocess.Popen([sys.executable, "-c", IMPORT, str(project), str(good), str(start)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
-        subprocess.Popen([sys.executable, "-c", IMPORT, str(project), str(bad), str(delay)],
+        subprocess.Popen([sys.executable, "-c", IMPORT, str(project), str(bad), str(start + delay)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
     ]
     results = [(p.wait(120), *p.communicate()) for p in procs]
