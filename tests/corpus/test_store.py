@@ -604,3 +604,37 @@ def test_discard_removes_only_an_untouched_file_nobody_else_has_open(tmp_path: P
     assert s.discard_if_untouched() is False
     assert path2.exists()
     reader.close()
+
+
+# -- how the store package is laid out ------------------------------------------------------
+STORE_DIR = Path(__file__).resolve().parents[2] / "corpus" / "store"
+
+
+def test_no_store_module_imports_another_modules_private_names() -> None:
+    import ast
+
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("corpus"):
+                offenders += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert offenders == []
+
+
+def test_read_functions_never_write() -> None:
+    """Module-level functions of the concept modules only read; writes are Store methods."""
+    import ast
+    import re
+
+    write = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b")
+    writers = {"base.py", "schema.py"}  # opening a file, creating its schema
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        if path.name in writers:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef):
+                for const in ast.walk(node):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and write.search(const.value):
+                        offenders.append(f"{path.name}: {node.name}")
+    assert offenders == []
