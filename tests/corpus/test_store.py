@@ -491,6 +491,7 @@ def _in_a_folder_the_user_cannot_write(folder: Path, job) -> str:  # type: ignor
 
 
 def test_a_project_in_a_folder_the_user_cannot_write_can_be_read(tmp_path: Path) -> None:
+    import shutil
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="ro-project-"))
@@ -505,9 +506,12 @@ def test_a_project_in_a_folder_the_user_cannot_write_can_be_read(tmp_path: Path)
         with Store(path, read_only=True) as s:
             return f"{s.count_documents()} {s.search_documents('paris')} {len(s.spans())}"
 
-    assert _in_a_folder_the_user_cannot_write(folder, job) == "1 [1] 1"
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["p.db"]
+    try:
+        assert _in_a_folder_the_user_cannot_write(folder, job) == "1 [1] 1"
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["p.db"]
+    finally:
+        shutil.rmtree(folder)
 
 
 # -- every edit runs in the store's transaction: a lock is the clear, retryable error --------
