@@ -642,3 +642,27 @@ def test_read_functions_never_write() -> None:
                     if isinstance(const, ast.Constant) and isinstance(const.value, str) and write.search(const.value):
                         offenders.append(f"{path.name}: {node.name}")
     assert offenders == []
+
+
+def test_every_store_method_that_writes_runs_in_the_transaction_helper() -> None:
+    """A write outside :meth:`Store.transaction` would meet a lock as a raw sqlite3 error."""
+    import ast
+    import re
+
+    write = re.compile(r"\bINSERT\b|\bUPDATE\b|\bDELETE\s+FROM\b|\bREPLACE\b")
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        for cls in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            for fn in cls.body:
+                if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
+                    continue
+                writes_sql = any(
+                    isinstance(c, ast.Constant) and isinstance(c.value, str) and write.search(c.value)
+                    for c in ast.walk(fn)
+                )
+                decorated = any(isinstance(d, ast.Name) and d.id == "writes" for d in fn.decorator_list)
+                if writes_sql and not decorated:
+                    offenders.append(f"{path.name}: {cls.name}.{fn.name}")
+    assert offenders == []
