@@ -64,7 +64,7 @@ from corpus.formats.write_conll import SCHEMES, conll_document
 from corpus.formats.write_jsonl import dumps_record, prodigy_record
 from corpus.model import GOLD, Document, Span
 from corpus.store import Store
-from corpus.store import reports as q
+from corpus.store import export_queries as q
 
 from annotator.progress import Progress, drain
 from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, tokenize, words_and_spaces
@@ -516,7 +516,7 @@ def _with_tokens(document: Document, lang: str) -> Document:
 
 
 def _annotated(store: Store, layer: str, ids: Sequence[int]) -> Iterator[q.AnnotatedDocument]:
-    """:func:`~corpus.store.reports.iter_annotated` in batches of :data:`BATCH`, every
+    """:func:`~corpus.store.export_queries.iter_annotated` in batches of :data:`BATCH`, every
     document with tokens (:func:`_with_tokens`)."""
     lang = _lang(store)
     for ad in q.iter_annotated(store, layer, ids, BATCH):
