@@ -33,6 +33,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import sqlite_utils
 
 from corpus.errors import (
+    AnnotationError,
     NewerProjectError,
     NotAProjectError,
     OlderProjectError,
@@ -49,7 +50,7 @@ from corpus.store.schema import (
     table_names,
 )
 
-__all__ = ["StoreBase", "BUSY_TIMEOUT_S", "writes", "translate_error"]
+__all__ = ["StoreBase", "BUSY_TIMEOUT_S", "writes", "translate_error", "unstorable_text"]
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -75,6 +76,16 @@ def translate_error(path: str, exc: sqlite3.Error) -> ProjectError:
     if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
         return NotAProjectError(f"{path}: not a project file ({msg})")
     return ProjectError(f"{path}: {msg}")
+
+
+def unstorable_text(exc: UnicodeEncodeError, where: str) -> AnnotationError:
+    """The one-line error for text holding a lone surrogate (not valid Unicode, cannot be stored)."""
+    text = exc.object if isinstance(exc.object, str) else ""
+    snippet = text[max(0, exc.start - 20) : exc.end + 20]
+    return AnnotationError(
+        f"{where}: text with a lone surrogate at character {exc.start} ({snippet!r}) is not valid "
+        "Unicode and cannot be stored"
+    )
 
 
 def writes(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
@@ -278,6 +289,8 @@ class StoreBase:
             if self.db.conn.in_transaction:
                 self.db.rollback()
             raise translate_error(self.path, exc) from exc
+        except UnicodeEncodeError as exc:  # rolled back above; SQLite stores valid UTF-8 only
+            raise unstorable_text(exc, self.path) from None
 
     @property
     def in_transaction(self) -> bool:

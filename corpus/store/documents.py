@@ -14,7 +14,7 @@ from typing import Any
 
 from corpus.errors import ProjectError
 from corpus.model import Document, DocumentStatus
-from corpus.store.base import StoreBase, writes
+from corpus.store.base import StoreBase, unstorable_text, writes
 from corpus.store.rows import DOC_COLS, chunks, decode_json, document_from_row, encode_json, marks, now
 from corpus.store.schema import FTS_TABLE, has_fts
 
@@ -43,25 +43,32 @@ class DocumentMethods(StoreBase):
         out: list[tuple[int, bool]] = []
         stamp = now()
         for doc in docs:
-            cur = self.db.execute(
-                "INSERT INTO documents(name, text, meta, hash, tokens, sents, n_tokens, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
-                [
-                    doc.name,
-                    doc.text,
-                    encode_json(dict(doc.meta), f"document {doc.name!r}: meta"),
-                    doc.hash,
-                    json.dumps(doc.tokens, separators=(",", ":")),
-                    json.dumps(doc.sents, separators=(",", ":")),
-                    sum(1 for s, e in doc.tokens if not doc.text[s:e].isspace()),
-                    stamp,
-                ],
-            )
+            try:
+                cur = self._insert_document(doc, stamp)
+            except UnicodeEncodeError as exc:
+                raise unstorable_text(exc, f"document {doc.name!r}") from None
             if cur.rowcount:
                 out.append((int(cur.lastrowid), True))
             else:  # the text is already in the project (one text, one document)
                 out.append((self.document_id_by_hash(doc.hash), False))  # type: ignore[arg-type]
         return out
+
+    def _insert_document(self, doc: Document, stamp: str) -> Any:
+        """Insert one document row unless its text is already stored (the cursor tells which)."""
+        return self.db.execute(
+            "INSERT INTO documents(name, text, meta, hash, tokens, sents, n_tokens, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
+            [
+                doc.name,
+                doc.text,
+                encode_json(dict(doc.meta), f"document {doc.name!r}: meta"),
+                doc.hash,
+                json.dumps(doc.tokens, separators=(",", ":")),
+                json.dumps(doc.sents, separators=(",", ":")),
+                sum(1 for s, e in doc.tokens if not doc.text[s:e].isspace()),
+                stamp,
+            ],
+        )
 
     def add_document(self, doc: Document) -> int:
         """Insert one document (or find it by hash) and return its id."""

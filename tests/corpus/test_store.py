@@ -666,3 +666,16 @@ def test_every_store_method_that_writes_runs_in_the_transaction_helper() -> None
                 if writes_sql and not decorated:
                     offenders.append(f"{path.name}: {cls.name}.{fn.name}")
     assert offenders == []
+
+
+def test_text_with_a_lone_surrogate_is_refused_in_one_line_and_nothing_is_written(store: Store) -> None:
+    d = _doc(store)
+    bad_name = Document(text="Fine text.", name="bad\ud800name")
+    with pytest.raises(AnnotationError, match=r"document 'bad\\ud800name': text with a lone surrogate"):
+        store.add_documents([Document(text="Other text.", name="ok"), bad_name])
+    with pytest.raises(AnnotationError, match="lone surrogate at character 3"):
+        store.add_span(Span(d, "alice", 0, 5, "PER\udc00"))
+    with pytest.raises(AnnotationError, match="lone surrogate"):
+        store.set_labels([Label("ORG"), Label("X\ud800")])
+    assert store.count_documents() == 1 and store.spans() == [] and store.labels() == []
+    assert "\n" not in str(pytest.raises(AnnotationError, store.add_annotator, "al\ud800ice").value)
