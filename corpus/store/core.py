@@ -21,7 +21,7 @@ from typing import Any
 from corpus.errors import NotAProjectError, ProjectError
 from corpus.store import reports
 from corpus.store.annotations import AnnotationMethods
-from corpus.store.base import BUSY_TIMEOUT_S, StoreBase
+from corpus.store.base import BUSY_TIMEOUT_S
 from corpus.store.documents import DocumentMethods
 from corpus.store.labels import LabelMethods
 from corpus.store.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
