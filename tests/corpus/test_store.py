@@ -679,3 +679,16 @@ def test_text_with_a_lone_surrogate_is_refused_in_one_line_and_nothing_is_writte
         store.set_labels([Label("ORG"), Label("X\ud800")])
     assert store.count_documents() == 1 and store.spans() == [] and store.labels() == []
     assert "\n" not in str(pytest.raises(AnnotationError, store.add_annotator, "al\ud800ice").value)
+
+
+def test_search_works_read_only_in_a_project_without_its_index(tmp_path: Path) -> None:
+    """Read-only, the index cannot be rebuilt: the documents are scanned instead."""
+    path = tmp_path / "p.db"
+    with Store(path) as s:
+        _doc(s, "Alice met Bob in Paris.", "first")
+        _doc(s, "Carol stayed in Rome.", "second")
+    _drop_fts(path)
+    with Store(path, read_only=True) as s:
+        assert s.search_documents("PARIS alice") == [1]
+        assert s.search_documents("second") == [2]
+        assert s.search_documents("nowhere") == []
