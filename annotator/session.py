@@ -23,7 +23,7 @@ from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus, apply_edit
 from corpus.model import Document, DocumentStatus, Relation, Span
 from corpus.store import Store
-from corpus.store.ui_queries import document_rows
+from corpus.store.documents import document_rows
 
 __all__ = ["apply_as", "DocumentSession", "SessionDelta", "Key"]
 

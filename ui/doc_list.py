@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from corpus.model import DocumentStatus
-from corpus.store.ui_queries import DocRow, document_rows, filtered_document_ids
+from corpus.store.documents import DocRow, document_rows, filtered_document_ids
 from annotator.changes import Changes
 from ui.state import AppState
 from ui.style import STATUS_TEXT, status_icon

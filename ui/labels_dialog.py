@@ -45,7 +45,7 @@ from annotator.changes import Changes
 from annotator.label_edits import AddLabel, DeleteLabel, RenameLabel, ReorderLabels, UpdateLabel
 from corpus.model import Label, LabelKind
 from corpus.store import Store
-from corpus.store.dialog_queries import LabelUsage, label_usage, usage_of_label
+from corpus.store.labels import LabelUsage, label_usage, usage_of_label
 
 __all__ = ["LabelsDialog", "RenameLabel", "HOTKEYS", "PALETTE"]
 

@@ -40,7 +40,8 @@ from annotator.changes import Changes
 from annotator.edits import Edit, SetStatus
 from corpus.errors import CorpusError, NotAProjectError
 from corpus.model import Document, DocumentStatus, LabelKind
-from corpus.store.ui_queries import next_document_id, status_counts
+from corpus.store.documents import next_document_id
+from corpus.store.layers import status_counts
 from ui import actions as actions_mod
 from ui.annotations import AnnotationPresenter
 from ui.controller import LabelController
