@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from annotator.changes import Changes
 from annotator.edits import Edit, SetStatus
 from corpus.errors import CorpusError, NotAProjectError
-from corpus.model import Document, DocumentStatus, LabelKind
+from corpus.model import Document, DocumentStatus
 from corpus.store.documents import next_document_id
 from corpus.store.layers import status_counts
 from ui import actions as actions_mod

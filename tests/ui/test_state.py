@@ -156,3 +156,25 @@ def test_a_status_and_a_relabel_under_a_lock_are_refused_with_the_locked_message
         other.close()
     assert len(errors) == 2 and all("locked" in e for e in errors)
     assert state.undo_stack.count() == 1
+
+
+def test_a_macro_of_edits_undoes_as_one_step_or_not_at_all(state):
+    """The review window groups edits in a macro: undo takes all of them back, or (locked) none."""
+    d = state.current_doc_id
+    stack = state.undo_stack
+    stack.beginMacro("Two spans")
+    assert state.apply(AddSpan(Span(doc_id=d, layer="gold", start=0, end=3, label="ORG")))
+    assert state.apply(AddSpan(Span(doc_id=d, layer="gold", start=4, end=8, label="ORG")))
+    stack.endMacro()
+    assert stack.count() == 1 and len(state.store.spans(d, "gold")) == 2
+    other = _hold_write_lock(state.path)
+    try:
+        assert not state.undo()
+        assert len(state.store.spans(d, "gold")) == 2 and stack.index() == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    seen = _reports(state)
+    assert state.undo() and state.store.spans(d, "gold") == [] and stack.index() == 0
+    assert len(seen) == 1 and len(seen[0].span_ids) == 2  # one announcement for the step
+    assert state.redo() and len(state.store.spans(d, "gold")) == 2
