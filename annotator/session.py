@@ -23,6 +23,7 @@ from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus, apply_edit
 from corpus.model import Document, DocumentStatus, Relation, Span
 from corpus.store import Store
+from corpus.store.annotations import SpanTuple, span_rows, span_rows_by_id
 from corpus.store.documents import document_rows
 
 __all__ = ["apply_as", "DocumentSession", "SessionDelta", "Key"]
@@ -88,7 +89,9 @@ class DocumentSession:
     doc_id: int
     annotator: str
     document: Document = field(init=False)
-    spans: dict[int, Span] = field(init=False, default_factory=dict)
+    #: the person's spans as plain rows ``(id, layer, start, end, label, source, score)`` by id
+    #: (a 2,000-span document opens without making 2,000 objects; :attr:`spans` makes them)
+    rows: dict[int, SpanTuple] = field(init=False, default_factory=dict)
     relations: dict[int, Relation] = field(init=False, default_factory=dict)
     rejected: set[Key] = field(init=False, default_factory=set)
     pending: dict[Key, Span] = field(init=False, default_factory=dict)
@@ -97,6 +100,7 @@ class DocumentSession:
     #: tokens of the document that are not white space
     token_count: int = field(init=False, default=0)
     _keys: Counter = field(init=False, default_factory=Counter)
+    _spans: dict[int, Span] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.document = self.store.get_document(self.doc_id)
@@ -111,13 +115,27 @@ class DocumentSession:
     def load(self) -> None:
         """Read everything this session holds afresh (the document's text is kept)."""
         d, me = self.doc_id, self.annotator
-        self.spans = {sp.id: sp for sp in self.store.spans(d, me) if sp.id is not None}
-        self._keys = Counter(sp.key for sp in self.spans.values())
+        self.rows = {r[0]: r for r in span_rows(self.store, d, [me])}
+        self._spans = None
+        self._keys = Counter((r[2], r[3], r[4]) for r in self.rows.values())
         self.relations = {r.id: r for r in self.store.relations(d, me) if r.id is not None}
         self.rejected = {(s, e, label) for _, s, e, label in self.store.rejections(me, d)}
         self.pending = {sp.key: sp for sp in suggest.pending_suggestions(self.store, d, me)}
         self.status = self.store.status(d, me)
         self.suggested = bool(self.store.suggested_layers(d))
+
+    @property
+    def spans(self) -> dict[int, Span]:
+        """The person's spans by id."""
+        if self._spans is None:
+            self._spans = {sid: self.span_of(row) for sid, row in self.rows.items()}
+        return self._spans
+
+    def span_of(self, row: SpanTuple) -> Span:
+        """A :class:`Span` of this document from one of :attr:`rows`."""
+        sid, layer, start, end, label, source, score = row
+        return Span(id=sid, doc_id=self.doc_id, layer=layer, start=start, end=end, label=label,
+                    source=source or "", score=score)
 
     def decided(self, key: Key) -> bool:
         """The person took a decision on ``key``: they have that span, or rejected it."""
@@ -166,25 +184,23 @@ class DocumentSession:
         """Re-read the spans the report names (or, past a limit, the whole layer); returns the
         old versions removed and the new versions added."""
         if len(changes.span_ids) > _BY_ID_LIMIT or not changes.span_ids:
-            now = {sp.id: sp for sp in self.store.spans(self.doc_id, self.annotator) if sp.id is not None}
-            ids = set(now) | set(self.spans)
+            now = {r[0]: r for r in span_rows(self.store, self.doc_id, [self.annotator])}
+            ids = set(now) | set(self.rows)
         else:
             ids = set(changes.span_ids)
-            now = {}
-            for sid in ids:
-                sp = self.store.get_span(sid)
-                if sp is not None and sp.doc_id == self.doc_id and sp.layer == self.annotator:
-                    now[sid] = sp
+            now = span_rows_by_id(self.store, self.doc_id, self.annotator, sorted(ids))
         removed, added = [], []
         for sid in ids:
-            old, new = self.spans.get(sid), now.get(sid)
+            old, new = self.rows.get(sid), now.get(sid)
             if old == new:
                 continue
             if old is not None:
-                removed.append(self.spans.pop(sid))
+                removed.append(self.span_of(self.rows.pop(sid)))
             if new is not None:
-                self.spans[sid] = new
-                added.append(new)
+                self.rows[sid] = new
+                added.append(self.span_of(new))
+        if removed or added:
+            self._spans = None
         return tuple(removed), tuple(added)
 
     def _update_pending(self, freed: bool) -> tuple[tuple[Span, ...], tuple[Span, ...]]:

@@ -70,7 +70,10 @@ class AnnotationPresenter:
             return [], []
         self._colors = state.label_colors(LabelKind.ENTITY)
         self._rcolors = state.label_colors(LabelKind.RELATION)
-        items = [self.span_item(sp) for sp in s.spans.values()]
+        colors = self._colors
+        items = [ViewSpan(key=("span", sid), id=sid, start=st, end=e, label=lab, color=colors.get(lab, NO_COLOR),
+                          layer=layer, source=src or "", score=score)
+                 for sid, layer, st, e, lab, src, score in s.rows.values()]
         items.extend(self.suggestion_item(sp) for sp in s.pending.values())
         return items, [self.relation_item(r) for r in s.relations.values()]
 
