@@ -728,8 +728,8 @@ def test_a_relation_with_both_ends_off_screen_is_labelled_in_the_gutter(win, qtb
     view.verticalScrollBar().setValue(0)
     assert view.gutter_label_rect(rel.id) is None
     # scrolled so that neither end is on screen: the gutter line carries the label
-    top = view.span_rects(("span", a.id))[0].top() + view._dy()
-    bottom = view.span_rects(("span", b.id))[0].top() + view._dy()
+    top = view.span_rects(("span", a.id))[0].top() + view.verticalScrollBar().value()
+    bottom = view.span_rects(("span", b.id))[0].top() + view.verticalScrollBar().value()
     assert bottom - top > 2 * view.viewport().height(), "the test needs a longer article"
     view.verticalScrollBar().setValue(int((top + bottom) / 2 - view.viewport().height() / 2))
     assert all(not view.viewport().rect().intersects(r.toRect()) for r in view.relation_label_rects(rel.id))
