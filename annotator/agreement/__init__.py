@@ -32,6 +32,11 @@ numbers without Python loops over tokens or spans (tests check them against the 
 counted once, see :func:`unit_patterns`), :func:`span_f1_arrays`, :func:`relation_f1_arrays`
 and :func:`unitizing_by_group` (every document and category at once).
 
+The measures the agreement report, the ``annotator agreement`` table and the dashboard show are
+entries of the registry :data:`measures` (:mod:`~annotator.agreement.registry`); each computes
+its values from :class:`AgreementData`. The built-in ones are in
+:mod:`~annotator.agreement.builtin_measures`; adding one is a module with a registered compute function.
+
 Undefined values (a kappa when both coders used a single category, an F1 with no spans at all)
 are ``float('nan')``; callers that serialise to JSON turn them into ``null``.
 """
@@ -46,6 +51,7 @@ from annotator.agreement.alpha import (
     value_counts_from_codes,
 )
 from annotator.agreement.base import OUTSIDE, Level, MatchMode, SpanKey, nan_to_none
+from annotator.agreement.data import AgreementData
 from annotator.agreement.kappa import (
     FleissResult,
     KappaResult,
@@ -60,6 +66,7 @@ from annotator.agreement.kappa import (
     scott_pi,
 )
 from annotator.agreement.matching import PRF, F1Result, exact_row_matches
+from annotator.agreement.registry import Measure, MeasureRegistry, MeasureValues, measures
 from annotator.agreement.relations import RelationKey, relation_f1, relation_f1_arrays, relation_keys
 from annotator.agreement.spans import span_f1, span_f1_arrays
 from annotator.agreement.tokens import token_label_codes, token_labels
@@ -71,6 +78,9 @@ from annotator.agreement.unitizing import (
     unitizing_by_group,
     unitizing_category_disagreement,
 )
+
+# The built-in measures register themselves in ``measures`` (imported for that effect).
+from annotator.agreement import builtin_measures as _builtin_measures  # noqa: E402,F401  isort: skip
 
 __all__ = [
     "OUTSIDE",
@@ -113,4 +123,9 @@ __all__ = [
     "token_labels",
     "token_label_codes",
     "nan_to_none",
+    "AgreementData",
+    "Measure",
+    "MeasureRegistry",
+    "MeasureValues",
+    "measures",
 ]
