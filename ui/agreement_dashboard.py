@@ -44,7 +44,7 @@ from ui.errors import error_text
 from ui.heatmap import HeatmapWidget, value_color
 from ui.worker import run_job
 
-__all__ = ["AgreementDashboard", "fmt", "heatmap_measures", "overall_measures", "label_measures"]
+__all__ = ["AgreementDashboard", "heatmap_measures", "overall_measures", "label_measures"]
 
 
 def heatmap_measures() -> tuple[Measure, ...]:
@@ -68,15 +68,6 @@ _PROBLEM_STYLE = "QLabel { background: #fde2e1; color: #7a1712; border: 1px soli
 
 def _tip(m: Measure) -> str:
     return f"{m.title}: {m.description} (from {m.takes})" if m.description else f"{m.title} (from {m.takes})"
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    """A measure as text: "n/a" when it could not be computed."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def _one_line(text: str, limit: int = 80) -> str:

@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
     """Add the ``agreement`` command to the ``annotator`` parser."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "agreement",
-        help="how much the annotators agree (span F1, kappas, alphas, relation F1: see its --help)",
+        help="how much the annotators agree (its --help lists the measures)",
         description=(
             "Inter-annotator agreement over the documents at least two of the compared annotators "
             "marked done. Any layer can be compared, e.g. a suggester such as model:en_core_web_sm."
