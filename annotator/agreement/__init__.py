@@ -35,7 +35,8 @@ and :func:`unitizing_by_group` (every document and category at once).
 The measures the agreement report, the ``annotator agreement`` table and the dashboard show are
 entries of the registry :data:`measures` (:mod:`~annotator.agreement.registry`); each computes
 its values from :class:`AgreementData`. The built-in ones are in
-:mod:`~annotator.agreement.builtin_measures`; adding one is a module with a registered compute function.
+:mod:`~annotator.agreement.builtin_measures`; adding one is a module with a registered compute
+function.
 
 Undefined values (a kappa when both coders used a single category, an F1 with no spans at all)
 are ``float('nan')``; callers that serialise to JSON turn them into ``null``.

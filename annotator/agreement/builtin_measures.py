@@ -33,12 +33,18 @@ def mean(values: Iterable[float | None]) -> float:
 
 def pair_span_f1(data: AgreementData, a: int, b: int, mode: str = "exact") -> F1Result:
     """Span F1 of annotators ``a`` and ``b`` on the documents both finished (computed once)."""
-    return data.cached(("span_f1", a, b, mode), lambda: span_f1_arrays(*data.pair_spans(a, b), data.labels, mode))  # type: ignore[arg-type]
+    def compute() -> F1Result:
+        return span_f1_arrays(*data.pair_spans(a, b), data.labels, mode)  # type: ignore[arg-type]
+
+    return data.cached(("span_f1", a, b, mode), compute)
 
 
 def pair_relation_f1(data: AgreementData, a: int, b: int) -> F1Result:
     """Exact relation F1 of annotators ``a`` and ``b`` on the documents both finished (computed once)."""
-    return data.cached(("relation_f1", a, b), lambda: relation_f1_arrays(*data.pair_relations(a, b), data.relation_labels))
+    def compute() -> F1Result:
+        return relation_f1_arrays(*data.pair_relations(a, b), data.relation_labels)
+
+    return data.cached(("relation_f1", a, b), compute)
 
 
 # -- span F1 ---------------------------------------------------------------------------------------
@@ -145,7 +151,10 @@ def token_kappa_fleiss(data: AgreementData) -> MeasureValues:
 
 @measures.register(
     "token_alpha", title="Krippendorff's alpha (tokens)", short="alpha", takes="token labels", scopes=("overall",),
-    description="Krippendorff's alpha (nominal) on token labels; an annotator who did not finish a document is missing there",
+    description=(
+        "Krippendorff's alpha (nominal) on token labels; an annotator who did not finish a document "
+        "is a missing value there"
+    ),
 )
 def token_alpha(data: AgreementData) -> MeasureValues:
     """Krippendorff's alpha on every token at least two annotators labelled."""

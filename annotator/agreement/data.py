@@ -74,7 +74,8 @@ class AgreementData:
             if len(self.span_doc) == 0:
                 return np.zeros((0, 4), dtype=np.int64)
             mine = (self.span_ann == ann) & self.pair_documents(a, b)[self.span_doc]
-            return np.stack([self.span_doc[mine], self.span_start[mine], self.span_end[mine], self.span_label[mine]], axis=1)
+            columns = [self.span_doc[mine], self.span_start[mine], self.span_end[mine], self.span_label[mine]]
+            return np.stack(columns, axis=1)
 
         return self.cached(("pair_spans", a, b), lambda: (rows(a), rows(b)))
 

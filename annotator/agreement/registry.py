@@ -97,7 +97,9 @@ class MeasureRegistry:
             raise ValueError(f"{measure.name!r} is a count of the agreement report, not a measure name")
         unknown = [s for s in measure.scopes if s not in SCOPES]
         if unknown or not measure.scopes:
-            raise ValueError(f"measure {measure.name!r}: scopes must be some of {', '.join(SCOPES)}, got {measure.scopes!r}")
+            raise ValueError(
+                f"measure {measure.name!r}: scopes must be some of {', '.join(SCOPES)}, got {measure.scopes!r}"
+            )
         self._measures[measure.name] = measure
         return measure
 

@@ -8,7 +8,14 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from annotator.agreement.base import MatchMode
-from annotator.agreement.matching import F1Result, exact_row_matches, f1_from_per_label, f1_of_keys, prf_from_masks, unique_rows
+from annotator.agreement.matching import (
+    F1Result,
+    exact_row_matches,
+    f1_from_per_label,
+    f1_of_keys,
+    prf_from_masks,
+    unique_rows,
+)
 
 __all__ = ["RelationKey", "relation_keys", "relation_f1", "relation_f1_arrays"]
 
