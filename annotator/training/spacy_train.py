@@ -39,7 +39,8 @@ from annotator.training.data import (
 )
 from annotator.training.models import ModelRecord, models_dir, next_version, record_model
 
-__all__ = ["BLANK", "SPANS_KEY", "TrainReport", "training_config", "build_docbins", "train_job", "train"]
+__all__ = ["BLANK", "SPANS_KEY", "CURVE_FRACTIONS", "TrainReport", "training_config", "build_docbins", "train_job",
+           "train", "curve_job"]
 
 #: ``base`` value for a pipeline trained from scratch.
 BLANK = "blank"
@@ -178,7 +179,7 @@ def _loop(nlp: Any, run: _Run, max_steps: int) -> Generator[Progress, None, None
     best = 0.0
     try:
         for _batch, info, is_best in steps:
-            run.steps = int(info["step"]) + 1
+            run.steps = int(info["step"])
             if is_best is not None:
                 update_meta(T, nlp, info)
                 if is_best or run.best_info is None:
@@ -232,8 +233,8 @@ def train_job(
     the dev split unchanged (for the learning curve). ``max_steps``/``eval_frequency`` override
     spaCy's defaults (20000 / 200; training also stops after ``patience`` steps without a better
     dev score). ``relations``: also train the relation model when the documents have relations.
-    ``record``: add the model to the project's setting ``models`` (else the folder is written
-    but the project does not use it). Raises :class:`TrainingError` for bad input.
+    ``record``: write the model as ``project-N`` and add it to the project's setting ``models``
+    (else nothing is kept: the report alone says how it scored). Raises :class:`TrainingError` for bad input.
     """
     started = time.perf_counter()
     selection = select_training(store, layer)
@@ -295,11 +296,12 @@ def _train_in(store: Store, staging: Path, cfg: Any, train_ex: list[Example], de
         rel_model.save(staging / "model")
         rel_labels = list(rel_model.labels)
         scores["relations"] = rel_scores
-    version = next_version(store)
+    version = next_version(store) if record else 0
     final = staging.parent / f"project-{version}"
-    (staging / "model").rename(final)
+    if record:
+        (staging / "model").rename(final)
     rec = ModelRecord(
-        version=version, path=str(final.resolve()), layer=description, base=base,
+        version=version, path=str(final.resolve()) if record else "", layer=description, base=base,
         pipeline=list(nlp.pipe_names), labels=labels, relation_labels=rel_labels, scores=scores,
         documents=sorted(int(ex.document.id or 0) for ex in train_ex),
         dev_documents=sorted(int(ex.document.id or 0) for ex in dev_ex) if dev_ex is not train_ex else [],
@@ -317,3 +319,22 @@ def train(store: Store, **options: Any) -> TrainReport:
     report = drain(train_job(store, **options))
     assert isinstance(report, TrainReport)
     return report
+
+
+#: Parts of the training split the learning curve trains on.
+CURVE_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+
+def curve_job(store: Store, *, fractions: Sequence[float] = CURVE_FRACTIONS, **options: Any
+              ) -> Generator[Progress, None, list[dict[str, Any]]]:
+    """Train on growing parts of the training split (same dev split, nothing recorded) and
+    return one row per part: fraction, training documents, dev score, entity P/R/F."""
+    rows: list[dict[str, Any]] = []
+    options = {**options, "record": False}
+    for frac in fractions:
+        report = yield from train_job(store, train_fraction=frac, **options)
+        scores = report.record.scores if report.record else {}
+        rows.append({"fraction": frac, "train_documents": report.train_documents,
+                     "dev_documents": report.dev_documents, "score": scores.get("score", 0.0),
+                     "ents_p": scores.get("ents_p"), "ents_r": scores.get("ents_r"), "ents_f": scores.get("ents_f")})
+    return rows
