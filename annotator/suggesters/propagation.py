@@ -91,6 +91,68 @@ def _candidate_docs(store: Store, needle: str) -> list[int] | None:
     return documents_with_phrase(store, [needle])
 
 
+def _existing_in_scope(
+    store: Store, layer: str, doc_scope: set[int] | None, text_scope: set[str] | None,
+    candidates: Any,
+) -> list[Span]:
+    """The layer's spans in scope: on the given documents and, with a text scope, in documents
+    containing one of the texts and covering exactly one of them."""
+    near_docs: set[int] | None = None
+    if text_scope is not None:
+        near_docs = set()
+        for t in text_scope:
+            ids = candidates(t)
+            if ids is None:
+                near_docs = None
+                break
+            near_docs.update(ids)
+    if near_docs is not None:
+        if doc_scope is not None:
+            near_docs &= doc_scope
+        return layer_spans_in_documents(store, layer, sorted(near_docs), sorted(text_scope or ()))
+    ids = store.document_ids() if doc_scope is None else sorted(doc_scope)
+    return layer_spans_in_documents(store, layer, ids, None if text_scope is None else sorted(text_scope))
+
+
+def _desired(
+    store: Store, cand: dict[int, list[str]], wanted: dict[str, set[str]], by_doc: dict[int, list[Span]],
+    rejected: set[tuple[int, int, int, str]],
+) -> dict[int, set[tuple[int, int, str]]]:
+    """(start, end, label) to propose per document: token-aligned occurrences of the candidate
+    texts, neither overlapping the person's spans nor rejected."""
+    desired: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
+    for d, text, tokens in texts_and_token_starts_ends(store, sorted(cand)):
+        mine = by_doc.get(d, [])
+        bounds = _bounds(tokens)
+        for t in cand[d]:
+            for s, e in _find_aligned(text, t, bounds):
+                if any(m.start < e and s < m.end for m in mine):
+                    continue
+                for label in wanted[t]:
+                    if (d, s, e, label) not in rejected:
+                        desired[d].add((s, e, label))
+    return desired
+
+
+def _texts_by_document(
+    store: Store, wanted: Iterable[str], candidates: Any, doc_scope: set[int] | None,
+) -> dict[int, list[str]]:
+    """Document -> the wanted texts it may hold (full-text search; every document for a text
+    the index cannot find), limited to ``doc_scope``."""
+    everything: list[int] | None = None
+    cand: dict[int, list[str]] = defaultdict(list)
+    for t in wanted:
+        ids = candidates(t)
+        if ids is None:
+            if everything is None:
+                everything = store.document_ids()
+            ids = everything
+        for d in ids:
+            if doc_scope is None or d in doc_scope:
+                cand[d].append(t)
+    return cand
+
+
 def propagate(
     store: Store,
     annotator: str,
@@ -157,28 +219,8 @@ def propagate(
     rejected = store.rejections(annotator)
 
     # Candidate documents per text, then the token-aligned occurrences in them.
-    everything: list[int] | None = None
-    cand: dict[int, list[str]] = defaultdict(list)
-    for t in wanted:
-        ids = candidates(t)
-        if ids is None:
-            if everything is None:
-                everything = store.document_ids()
-            ids = everything
-        for d in ids:
-            if doc_scope is None or d in doc_scope:
-                cand[d].append(t)
-    desired: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
-    for d, text, tokens in texts_and_token_starts_ends(store, sorted(cand)):
-        mine = by_doc.get(d, [])
-        bounds = _bounds(tokens)
-        for t in cand[d]:
-            for s, e in _find_aligned(text, t, bounds):
-                if any(m.start < e and s < m.end for m in mine):
-                    continue
-                for label in wanted[t]:
-                    if (d, s, e, label) not in rejected:
-                        desired[d].add((s, e, label))
+    cand = _texts_by_document(store, wanted, candidates, doc_scope)
+    desired = _desired(store, cand, wanted, by_doc, rejected)
 
     count = sum(len(v) for v in desired.values())
     with store.transaction():
@@ -186,26 +228,7 @@ def propagate(
             store.delete_layer_annotations(layer)
             existing: list[Span] = []
         else:
-            # Only the layer's spans in scope are read: on the given documents and, with a text
-            # scope, in documents containing one of the texts and covering exactly one of them.
-            near_docs: set[int] | None = None
-            if text_scope is not None:
-                near_docs = set()
-                for t in text_scope:
-                    ids = candidates(t)
-                    if ids is None:
-                        near_docs = None
-                        break
-                    near_docs.update(ids)
-            if near_docs is not None:
-                if doc_scope is not None:
-                    near_docs &= doc_scope
-                existing = layer_spans_in_documents(store, layer, sorted(near_docs), sorted(text_scope or ()))
-            else:
-                ids = store.document_ids() if doc_scope is None else sorted(doc_scope)
-                existing = layer_spans_in_documents(
-                    store, layer, ids, None if text_scope is None else sorted(text_scope)
-                )
+            existing = _existing_in_scope(store, layer, doc_scope, text_scope, candidates)
         delete_spans(store, [
             sp.id for sp in existing
             if sp.id is not None and (sp.start, sp.end, sp.label) not in desired.get(sp.doc_id, ())
