@@ -17,6 +17,7 @@ from typing import Any
 from corpus.store import open_store
 
 from annotator.progress import Progress, run_with_bar
+from annotator.training.models import is_project_model
 from annotator.suggest import SuggestReport, suggest_job
 
 __all__ = ["register", "func", "summary_lines"]
@@ -113,7 +114,7 @@ def func(args: argparse.Namespace) -> int:
             raise
         finally:
             job.close()
-        if args.model and not args.no_model:
+        if args.model and not args.no_model and not is_project_model(store, args.model):
             # The project now uses this pipeline: later runs, the window's background
             # suggestions and the CoNLL export's POS column take it without being told again.
             given = Path(args.model)

@@ -296,9 +296,12 @@ def _is_model_layer(layer: str) -> bool:
 def build(ctx: BuildContext) -> list[Suggester]:
     """The pipeline chosen by :func:`resolve_model` (loaded now, so an unusable one fails before
     any write), or nothing with the reason in the report (``--no-model``, none installed)."""
+    from annotator.training.models import is_project_model
     if not ctx.use_model:
         ctx.report.no_model_reason = "model skipped (--no-model): ran patterns and propagation only"
         return []
+    if is_project_model(ctx.store, ctx.model):
+        return []  # a trained project model: the "project" entry (annotator.training.suggester) runs it
     choice = resolve_model(ctx.store, ctx.model)
     ctx.report.model = choice
     if choice is None:

@@ -29,6 +29,7 @@ __all__ = [
     "record_model",
     "project_layer",
     "resolve_model_name",
+    "is_project_model",
 ]
 
 #: Project setting holding the list of trained models.
@@ -129,6 +130,9 @@ def resolve_model_name(store: Store, name: str) -> tuple[str, ModelRecord | None
     ``project`` is the latest trained model, ``project@N`` version N; anything else is a
     package name or a pipeline folder, returned as given (a folder resolved to an absolute path).
     """
+    if is_project_model(store, name) and not (name == PROJECT or name.startswith(PROJECT + "@")):
+        resolved = str(Path(name).resolve())
+        return resolved, next(m for m in recorded_models(store) if m.path == resolved)
     if name == PROJECT or name.startswith(PROJECT + "@"):
         models = recorded_models(store)
         if not models:
@@ -151,3 +155,17 @@ def resolve_model_name(store: Store, name: str) -> tuple[str, ModelRecord | None
             raise TrainingError(f"{name}: not a spaCy pipeline folder")
         return str(path.resolve()), None
     return name, None
+
+
+def is_project_model(store: Store, name: str | None) -> bool:
+    """True when ``--model name`` means a trained project model: ``project``, ``project@N`` or
+    the folder of a model the project records."""
+    if not name:
+        return False
+    if name == PROJECT or name.startswith(PROJECT + "@"):
+        return True
+    path = Path(name)
+    if not path.is_dir():
+        return False
+    resolved = str(path.resolve())
+    return any(m.path == resolved for m in recorded_models(store))
