@@ -213,6 +213,18 @@ def _dev_examples(train_ex: list[Example], dev_ex: list[Example]) -> tuple[list[
                       "on the training documents"]
 
 
+def _check_options(dev_fraction: float, train_fraction: float, max_steps: int | None,
+                   eval_frequency: int | None) -> None:
+    if not 0.0 <= dev_fraction < 1.0:
+        raise TrainingError(f"--dev-fraction must be at least 0 and below 1, got {dev_fraction}")
+    if not 0.0 < train_fraction <= 1.0:
+        raise TrainingError(f"training fraction must be above 0 and at most 1, got {train_fraction}")
+    if max_steps is not None and max_steps < 1:
+        raise TrainingError(f"--max-steps must be at least 1, got {max_steps}")
+    if eval_frequency is not None and eval_frequency < 1:
+        raise TrainingError(f"--eval-frequency must be at least 1, got {eval_frequency}")
+
+
 def train_job(
     store: Store,
     *,
@@ -237,10 +249,9 @@ def train_job(
     (else nothing is kept: the report alone says how it scored). Raises :class:`TrainingError` for bad input.
     """
     started = time.perf_counter()
+    _check_options(dev_fraction, train_fraction, max_steps, eval_frequency)
     selection = select_training(store, layer)
     train_ids, dev_ids = split_ids(selection.doc_ids, dev_fraction, seed)
-    if not 0.0 < train_fraction <= 1.0:
-        raise TrainingError(f"training fraction must be above 0 and at most 1, got {train_fraction}")
     if train_fraction < 1.0:
         import random
 
