@@ -268,7 +268,9 @@ def relation_prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def best_threshold(scored: Sequence[tuple[float, bool]], n_gold: int) -> tuple[float, dict[str, float]]:
-    """The cut-off with the best micro F1 over (score, is gold) pairs, and that F1's P/R/F."""
+    """The cut-off with the best micro F1 over (score, is gold) pairs, and that F1's P/R/F.
+
+    The cut-off lies midway between the lowest score kept and the next score below it."""
     best_t, best = 0.5, relation_prf(0, sum(1 for s, g in scored if s >= 0.5 and not g), n_gold)
     ranked = sorted(scored, key=lambda x: -x[0])
     tp = fp = 0
@@ -279,7 +281,8 @@ def best_threshold(scored: Sequence[tuple[float, bool]], n_gold: int) -> tuple[f
             continue
         prf = relation_prf(tp, fp, n_gold - tp)
         if prf["f"] > best["f"]:
-            best_t, best = s, prf
+            # Midway to the next lower score: the same cut on dev, a margin for unseen pairs.
+            best_t, best = (s + ranked[k + 1][0]) / 2 if k + 1 < len(ranked) else s, prf
     return best_t, best
 
 
