@@ -15,7 +15,8 @@ from annotator.training.models import (
     recorded_models,
     resolve_model_name,
 )
-from annotator.training.spacy_train import BLANK, TrainReport, train, train_job, training_config
+from annotator.training.spacy_train import BLANK, TrainReport, curve_job, train, train_job, training_config
+from annotator.training.useful import most_useful_next, uncertainty_job
 
 __all__ = [
     "TrainingError",
@@ -32,4 +33,7 @@ __all__ = [
     "train",
     "train_job",
     "training_config",
+    "curve_job",
+    "most_useful_next",
+    "uncertainty_job",
 ]

@@ -54,19 +54,28 @@ class LoadedModel:
 
     def entities(self, documents: Sequence[Document]) -> list[list[PredictedEntity]]:
         """Predicted entities of each document, by position, one per (start, end, label)."""
-        docs = self.nlp.pipe(doc_from_offsets(self.nlp.vocab, d) for d in documents)
+        return [ents for ents, _ in self.scored_entities(documents)]
+
+    def scored_entities(self, documents: Sequence[Document]) -> list[tuple[list[PredictedEntity], float]]:
+        """Per document: its entities with scores, and the model's uncertainty about it (the
+        largest ``1 - p`` of any NER decision, p being the probability of the move taken)."""
+        ner = next((n for n in self.nlp.pipe_names if self.nlp.get_pipe_meta(n).factory == "ner"), None)
+        made = (doc_from_offsets(self.nlp.vocab, d) for d in documents)
+        docs = list(self.nlp.pipe(made, disable=[ner] if ner else []))
+        decided = _greedy_ner(self.nlp.get_pipe(ner), docs) if ner else [({}, 0.0) for _ in docs]
         out = []
-        for doc in docs:
-            found: dict[tuple[int, int, str], float | None] = {
-                (e.start_char, e.end_char, e.label_): None for e in doc.ents
-            }
+        for doc, (ner_scores, uncertainty) in zip(docs, decided):
+            found: dict[tuple[int, int, str], float | None] = {}
+            for e in doc.ents:
+                found[(e.start_char, e.end_char, e.label_)] = ner_scores.get((e.start, e.end, e.label_))
             group = doc.spans.get("sc") if "spancat" in self.nlp.pipe_names else None
             if group is not None:
                 scores = group.attrs.get("scores")
                 for k, sp in enumerate(group):
                     key = (sp.start_char, sp.end_char, sp.label_)
-                    found[key] = float(scores[k]) if scores is not None else None
-            out.append([PredictedEntity(s, e, lab, sc) for (s, e, lab), sc in sorted(found.items())])
+                    found[key] = float(scores[k]) if scores is not None else found.get(key)
+            ents = [PredictedEntity(s, e, lab, sc) for (s, e, lab), sc in sorted(found.items())]
+            out.append((ents, uncertainty))
         return out
 
     def relations_between(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]],
@@ -100,3 +109,41 @@ def load_trained_model(store: Store, name: str) -> LoadedModel:
     folder = Path(target)
     relations = RelationModel.load(folder) if folder.is_dir() else None
     return LoadedModel(name=record.name if record else name, nlp=nlp, relations=relations, record=record)
+
+
+def _greedy_ner(ner: Any, docs: list[Any]) -> list[tuple[dict[tuple[int, int, str], float], float]]:
+    """Run ``ner`` greedily on ``docs`` (already through its tok2vec), as spaCy's own greedy
+    parse does, keeping the probability of each move taken (softmax over the valid moves).
+
+    Sets ``doc.ents`` and returns per document: ``{(start token, end token, label): the lowest
+    probability of the moves that made the entity}`` and the largest ``1 - p`` of any move.
+    Each NER move (B, I, L, U, O) consumes one token, so move k decides token k.
+    """
+    import numpy
+
+    if not docs:
+        return []
+    moves = ner.moves
+    names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+    states = moves.init_batch(docs)
+    step_model = ner.model.predict(docs)
+    probs: list[list[float]] = [[] for _ in docs]
+    index = {id(s): k for k, s in enumerate(states)}
+    todo = [s for s in states if not s.is_final()]
+    while todo:
+        scores = numpy.asarray(step_model.predict(todo))
+        for state, row in zip(todo, scores):
+            valid = [i for i, n in enumerate(names) if moves.is_valid(state, n)]
+            v = row[valid]
+            p = numpy.exp(v - v.max())
+            p /= p.sum()
+            best = int(numpy.argmax(v))
+            probs[index[id(state)]].append(float(p[best]))
+            moves.apply_transition(state, names[valid[best]])
+        todo = [s for s in todo if not s.is_final()]
+    ner.set_annotations(docs, states)
+    out = []
+    for doc, ps in zip(docs, probs):
+        ent_scores = {(e.start, e.end, e.label_): min(ps[e.start:e.end], default=1.0) for e in doc.ents}
+        out.append((ent_scores, max((1.0 - p for p in ps), default=0.0)))
+    return out
