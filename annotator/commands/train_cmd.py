@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
                    help="train on 25, 50, 75 and 100 %% of the training documents and print each dev score "
                         "(nothing is recorded)")
     p.add_argument("--json", action="store_true", help="print path, version and dev scores per label as JSON")
-    p.set_defaults(func=run, interrupted="the best model so far was kept when one had been scored")
+    p.set_defaults(func=run, interrupted="no model was written (stopped before its first evaluation)")
 
 
 def run_keeping_best(job: Generator[Progress, None, Any], desc: str) -> Any:
@@ -81,9 +81,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
-    for line in summary_lines(report):
-        print(line)
+    else:
+        for line in summary_lines(report):
+            print(line)
+    if report.interrupted:
+        assert report.record is not None
+        print(f"annotator train: interrupted; the best model so far was kept as {report.record.name}", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -162,9 +162,11 @@ def _loop(nlp: Any, run: _Run, max_steps: int) -> Generator[Progress, None, None
         train_while_improving,
         update_meta,
     )
-    from spacy.util import registry, resolve_dot_names
+    from spacy.util import fix_random_seed, registry, resolve_dot_names
 
     config = nlp.config.interpolate()
+    if config["training"]["seed"] is not None:
+        fix_random_seed(config["training"]["seed"])  # as spaCy's train(): same seed, same run
     T = registry.resolve(config["training"], schema=ConfigSchemaTraining)
     train_corpus, dev_corpus = resolve_dot_names(config, [T["train_corpus"], T["dev_corpus"]])
     optimizer = T["optimizer"]
