@@ -305,10 +305,14 @@ def _train_in(store: Store, staging: Path, cfg: Any, train_ex: list[Example], de
         from annotator.training.relations import train_relation_model
 
         yield Progress(done=run.steps, total=run.steps, message="relation model", unit="step")
-        rel_model, rel_scores = train_relation_model(train_ex, dev_ex, lang)
-        rel_model.save(staging / "model")
-        rel_labels = list(rel_model.labels)
-        scores["relations"] = rel_scores
+        try:
+            rel_model, rel_scores = train_relation_model(train_ex, dev_ex, lang)
+        except TrainingError as exc:  # e.g. every relation links spans > 100 tokens apart
+            warnings.append(f"no relation model: {exc}")
+        else:
+            rel_model.save(staging / "model")
+            rel_labels = list(rel_model.labels)
+            scores["relations"] = rel_scores
     version = next_version(store) if record else 0
     final = staging.parent / f"project-{version}"
     if record:
