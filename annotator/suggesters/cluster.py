@@ -30,7 +30,7 @@ from corpus.model import Document
 from annotator.suggesters.parallel import WireDoc, from_wire, to_wire
 from annotator.suggesters.spacy_model import ModelError
 
-__all__ = ["ClusterSession", "connect", "cluster_found", "RETRIES"]
+__all__ = ["ClusterSession", "check_scheduler", "connect", "cluster_found", "RETRIES"]
 
 #: How many times a batch that failed inside a worker is tried again.
 RETRIES = 2
@@ -65,24 +65,32 @@ def _import_distributed() -> Any:
     return distributed
 
 
+def check_scheduler(scheduler: str) -> None:
+    """Refuse a malformed ``--scheduler`` value with one line (no Dask import, no connection)."""
+    text = scheduler.strip()
+    m = _LOCAL.fullmatch(text)
+    if m is not None:
+        if int(m.group(1)) < 1:
+            raise CorpusError(f"--scheduler local:N needs N >= 1, not {m.group(1)}")
+    elif text.startswith("local") or not text:
+        raise CorpusError(f"--scheduler {scheduler!r}: write local:N with N the number of worker processes")
+
+
 def connect(scheduler: str, timeout: float = 30.0) -> ClusterSession:
     """Connect to ``scheduler``: an address (``tcp://host:8786``, ``host:8786``) or ``local:N``
     (a LocalCluster of N single-threaded worker processes on this machine, closed with the
     session). Raises :class:`CorpusError` with one line when it cannot."""
+    check_scheduler(scheduler)
     distributed = _import_distributed()
     for name in ("distributed", "distributed.worker", "distributed.nanny", "distributed.scheduler"):
         logging.getLogger(name).setLevel(logging.ERROR)
     m = _LOCAL.fullmatch(scheduler.strip())
     if m is not None:
         n = int(m.group(1))
-        if n < 1:
-            raise CorpusError(f"--scheduler local:N needs N >= 1, not {n}")
         cluster = distributed.LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
         )
         return ClusterSession(distributed.Client(cluster), cluster, cluster.scheduler_address)
-    if scheduler.strip().startswith("local"):
-        raise CorpusError(f"--scheduler {scheduler!r}: write local:N with N the number of worker processes")
     try:
         client = distributed.Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:

@@ -75,7 +75,8 @@ class SuggestReport:
     off; ``no_model_reason`` then says why), ``layers`` what each suggester wrote,
     ``propagated`` the size of each person's ``match:<person>`` layer after the refresh,
     ``patterns_loaded`` how many patterns ``--patterns`` stored (``None`` without the option),
-    ``scheduler`` the Dask scheduler used (``None``: this machine).
+    ``scheduler`` the Dask scheduler the model ran on (``None``: this machine, or nothing
+    needed computing).
     """
 
     model: ModelChoice | None = None
@@ -299,7 +300,11 @@ def suggest_job(
         scheduler = scheduler_setting(store)
     if scheduler == "none":
         scheduler = None
-    report = SuggestReport(scheduler=scheduler)
+    if scheduler is not None:
+        from annotator.suggesters.cluster import check_scheduler  # imports no Dask
+
+        check_scheduler(scheduler)
+    report = SuggestReport()
     schema = set(store.label_names("entity"))
     lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
 
@@ -327,6 +332,7 @@ def suggest_job(
 
         session = connect(scheduler)
         run.client = session.client
+        report.scheduler = scheduler
     try:
         # 2. Suggesters, one layer at a time, one transaction per batch.
         for s, todo, skipped in plan:
