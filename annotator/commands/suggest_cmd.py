@@ -49,7 +49,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for the model (1)")
     p.add_argument("--scheduler", metavar="ADDRESS|local:N", help="run the model on a Dask cluster: a scheduler "
                    "address (tcp://host:8786) or local:N for N worker processes on this machine (needs the "
-                   "cluster extra); default: the project setting 'scheduler', if set; 'none' runs here")
+                   "cluster extra); recorded as the project setting 'scheduler', which later whole-corpus runs and the "
+                   "window's Suggest all use; 'none' runs here and clears it")
     p.add_argument("--force", action="store_true", help="redo documents already suggested (replacing their suggestions)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=func)
@@ -151,6 +152,10 @@ def _func(args: argparse.Namespace) -> int:
             # suggestions and the CoNLL export's POS column take it without being told again.
             given = Path(args.model)
             store.set_setting("model", str(given.resolve()) if given.exists() else args.model)
+        if args.scheduler:
+            # Like --model: later whole-corpus runs (and the window's "Suggest all") use it;
+            # --scheduler none goes back to this machine.
+            store.set_setting("scheduler", None if args.scheduler.strip() == "none" else args.scheduler.strip())
     assert isinstance(report, SuggestReport)
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2)

@@ -224,13 +224,15 @@ def _run_layer(run: _Run, suggester: Any, todo: list[int], report: LayerReport) 
 
 def _refresh_fingerprint(store: Store, suggester: Any) -> None:
     """Remove ``suggester``'s layer when the fingerprint stored for it differs (its output is
-    stale), and record the current one. A layer never computed just records it."""
+    stale), and record the current one. No fingerprint stored: the layer was never computed, or
+    was computed before fingerprints were recorded and is adopted as it is (its layer name
+    already names the model and version), unless the suggester sets ``stale_unrecorded``."""
     key, current = fingerprint_setting(suggester), suggester.fingerprint()
     stored = store.get_setting(key)
     if stored == current:
         return
     with store.transaction():
-        if stored is not None or store.suggested_documents(suggester.layer):
+        if stored is not None or getattr(suggester, "stale_unrecorded", False):
             store.delete_layer_annotations(suggester.layer)
         store.set_setting(key, current)
 

@@ -173,6 +173,10 @@ def test_cli_scheduler_local_starts_and_stops_a_local_cluster(
     assert "model batches computed on the Dask cluster local:2" in capsys.readouterr().out
     with Store(db) as store:
         assert spans(store) == local_result
+        assert store.get_setting("scheduler") == "local:2"  # recorded, like --model
+    assert main(["suggest", str(db), "--scheduler", "none"]) == 0
+    with Store(db) as store:
+        assert store.get_setting("scheduler") is None
     assert main(["suggest", str(db), "--scheduler", "local:x"]) == 2
     assert "write local:N" in capsys.readouterr().err
 
