@@ -59,7 +59,8 @@ class CapitalsSuggester:
 def toy() -> Iterator[dict[str, Any]]:
     options: dict[str, Any] = {"word": ""}
 
-    @registry.register("toy", priority=15, owns=lambda layer: layer.startswith("model:toy@"))
+    @registry.register("toy", priority=15, owns=lambda layer: layer.startswith("model:toy@"),
+                       claims_model=lambda name: name == "toy")
     def build(ctx: BuildContext) -> list[Suggester]:
         options["seen"] = ctx.options
         return [CapitalsSuggester(options["word"])]
@@ -133,3 +134,12 @@ def test_priority_of_a_registered_suggester_sits_between_the_builtins(toy: dict[
     # Accept all takes them into the person's layer, naming their source.
     accept_all_edit(store, 2, "alice").apply(store)
     assert {s.source for s in store.spans(2, "alice")} == {"accepted:patterns", f"accepted:{TOY_LAYER}"}
+
+
+def test_a_registered_suggester_can_claim_the_model_option(toy: dict[str, Any]) -> None:
+    """``--model toy`` is the toy entry's: the spaCy entry steps aside instead of failing."""
+    store = make_store()
+    report = drain(suggest_job(store, model="toy"))
+    assert report.model is None
+    assert report.layer(TOY_LAYER).docs == 3
+    assert not [layer for layer in store.layers() if layer.startswith("model:") and layer != TOY_LAYER]
