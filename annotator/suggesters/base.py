@@ -8,6 +8,9 @@ same object runs in this process, in worker processes (``--n-process``) and on D
 
 * ``layer`` -- the layer its suggestions are written to (``model:<package>@<version>``,
   ``patterns``, ``match:<person>``...).
+  Use a name :func:`corpus.model.layer_kind` classifies as a suggester (``model:<name>@<version>``
+  for a statistical model, ``patterns:<name>``), so statistics, agreement and exports treat it as
+  one; the entry registered last wins a layer several entries own.
 * ``priority`` -- which source wins (smaller wins): between two overlapping suggestions of equal
   length, and for the same (start, end, label) proposed by several layers. The registry entry's
   priority is used for every layer the entry owns (:func:`.registry.layer_priority`).
@@ -25,7 +28,8 @@ Optional members the job uses when present:
 * ``parallel`` -- ``True`` when ``suggest`` is worth running in worker processes or on a Dask
   cluster (a statistical model); default ``False``.
 * ``fingerprint_setting`` -- the project setting holding the fingerprint; default
-  ``fingerprint:<layer>``.
+  ``fingerprint:<layer>``. ``stale_unrecorded`` -- ``True`` when a layer computed before any
+  fingerprint was recorded must be recomputed (default: it is adopted as it is).
 * ``prepare(store)`` -- writes the suggester needs before running (the pattern rules it was
   given); called after every suggester was built, so bad input fails before any write.
 * ``refresh(store, doc_ids) -> int`` -- a suggester whose layer depends on other layers

@@ -3,8 +3,9 @@
 Imported only when a scheduler is asked for: without the option nothing here (and nothing of
 Dask) is imported. Needs the ``cluster`` extra (``pip install 'corpuslabel-desk[cluster]'``).
 
-* Documents go to the workers in batches (``--batch-size``), as ``(id, text, tokens)`` tuples,
-  with the suggester (small, picklable: a model's name or path and the label mapping).
+* Documents go to the workers in tasks of at most :data:`TASK_DOCS` (and ``--batch-size``), as
+  ``(id, text, tokens)`` tuples, with the suggester (small, picklable: a model's name or path
+  and the label mapping).
 * Each worker loads the model once, on its first batch, and keeps it: the pipeline is cached in
   a module global of the worker process (:func:`annotator.suggesters.spacy_model.load_model`).
 * Results stream back as they complete (``as_completed``) and are written by the one process
@@ -30,10 +31,16 @@ from corpus.model import Document
 from annotator.suggesters.parallel import WireDoc, from_wire, to_wire
 from annotator.suggesters.spacy_model import ModelError
 
-__all__ = ["ClusterSession", "connect", "cluster_found", "RETRIES"]
+__all__ = ["ClusterSession", "check_scheduler", "connect", "cluster_found", "RETRIES"]
 
 #: How many times a batch that failed inside a worker is tried again.
 RETRIES = 2
+
+#: Documents per task sent to a worker (at most ``--batch-size``). Small enough that the last
+#: tasks of a run keep every worker busy, large enough that scheduling costs nothing (a task of
+#: 16 news articles is seconds of NER). The writer still commits ``--batch-size`` documents per
+#: transaction, whatever the task size.
+TASK_DOCS = 16
 
 _LOCAL = re.compile(r"local:(\d+)")
 
@@ -65,24 +72,32 @@ def _import_distributed() -> Any:
     return distributed
 
 
+def check_scheduler(scheduler: str) -> None:
+    """Refuse a malformed ``--scheduler`` value with one line (no Dask import, no connection)."""
+    text = scheduler.strip()
+    m = _LOCAL.fullmatch(text)
+    if m is not None:
+        if int(m.group(1)) < 1:
+            raise CorpusError(f"--scheduler local:N needs N >= 1, not {m.group(1)}")
+    elif text.startswith("local") or not text:
+        raise CorpusError(f"--scheduler {scheduler!r}: write local:N with N the number of worker processes")
+
+
 def connect(scheduler: str, timeout: float = 30.0) -> ClusterSession:
     """Connect to ``scheduler``: an address (``tcp://host:8786``, ``host:8786``) or ``local:N``
     (a LocalCluster of N single-threaded worker processes on this machine, closed with the
     session). Raises :class:`CorpusError` with one line when it cannot."""
+    check_scheduler(scheduler)
     distributed = _import_distributed()
     for name in ("distributed", "distributed.worker", "distributed.nanny", "distributed.scheduler"):
         logging.getLogger(name).setLevel(logging.ERROR)
     m = _LOCAL.fullmatch(scheduler.strip())
     if m is not None:
         n = int(m.group(1))
-        if n < 1:
-            raise CorpusError(f"--scheduler local:N needs N >= 1, not {n}")
         cluster = distributed.LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
         )
         return ClusterSession(distributed.Client(cluster), cluster, cluster.scheduler_address)
-    if scheduler.strip().startswith("local"):
-        raise CorpusError(f"--scheduler {scheduler!r}: write local:N with N the number of worker processes")
     try:
         client = distributed.Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:
@@ -119,18 +134,19 @@ def _workers(client: Any) -> int:
 def cluster_found(
     client: Any, suggester: Any, documents: Iterator[Document], batch_size: int,
 ) -> Generator[tuple[int, list[Any]], None, None]:
-    """``(doc_id, found)`` for ``documents``, computed on the cluster, a whole batch at a time
-    in the order batches complete. Closing the generator cancels the batches still out."""
+    """``(doc_id, found)`` for ``documents``, computed on the cluster, a whole task at a time
+    in the order tasks complete. Closing the generator cancels the tasks still out."""
     from distributed import as_completed
 
     in_flight_max = 2 * _workers(client)
     docs = iter(documents)
+    task_docs = max(1, min(batch_size, TASK_DOCS))
 
     def next_batch() -> list[WireDoc]:
         batch: list[WireDoc] = []
         for document in docs:
             batch.append(to_wire(document))
-            if len(batch) >= batch_size:
+            if len(batch) >= task_docs:
                 break
         return batch
 

@@ -75,7 +75,8 @@ class SuggestReport:
     off; ``no_model_reason`` then says why), ``layers`` what each suggester wrote,
     ``propagated`` the size of each person's ``match:<person>`` layer after the refresh,
     ``patterns_loaded`` how many patterns ``--patterns`` stored (``None`` without the option),
-    ``scheduler`` the Dask scheduler used (``None``: this machine).
+    ``scheduler`` the Dask scheduler the model ran on (``None``: this machine, or nothing
+    needed computing).
     """
 
     model: ModelChoice | None = None
@@ -223,13 +224,15 @@ def _run_layer(run: _Run, suggester: Any, todo: list[int], report: LayerReport) 
 
 def _refresh_fingerprint(store: Store, suggester: Any) -> None:
     """Remove ``suggester``'s layer when the fingerprint stored for it differs (its output is
-    stale), and record the current one. A layer never computed just records it."""
+    stale), and record the current one. No fingerprint stored: the layer was never computed, or
+    was computed before fingerprints were recorded and is adopted as it is (its layer name
+    already names the model and version), unless the suggester sets ``stale_unrecorded``."""
     key, current = fingerprint_setting(suggester), suggester.fingerprint()
     stored = store.get_setting(key)
     if stored == current:
         return
     with store.transaction():
-        if stored is not None or store.suggested_documents(suggester.layer):
+        if stored is not None or getattr(suggester, "stale_unrecorded", False):
             store.delete_layer_annotations(suggester.layer)
         store.set_setting(key, current)
 
@@ -299,7 +302,11 @@ def suggest_job(
         scheduler = scheduler_setting(store)
     if scheduler == "none":
         scheduler = None
-    report = SuggestReport(scheduler=scheduler)
+    if scheduler is not None:
+        from annotator.suggesters.cluster import check_scheduler  # imports no Dask
+
+        check_scheduler(scheduler)
+    report = SuggestReport()
     schema = set(store.label_names("entity"))
     lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
 
@@ -327,6 +334,7 @@ def suggest_job(
 
         session = connect(scheduler)
         run.client = session.client
+        report.scheduler = scheduler
     try:
         # 2. Suggesters, one layer at a time, one transaction per batch.
         for s, todo, skipped in plan:

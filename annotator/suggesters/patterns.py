@@ -165,6 +165,8 @@ class PatternsSuggester:
     priority: int = PATTERNS_PRIORITY
     parallel: bool = False
     fingerprint_setting: str = _PATTERNS_FINGERPRINT
+    #: a patterns layer without a recorded fingerprint is recomputed (as it always was)
+    stale_unrecorded: bool = True
 
     def fingerprint(self) -> str:
         """SHA-256 of the rules (see :func:`_patterns_fingerprint`)."""

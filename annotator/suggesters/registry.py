@@ -27,7 +27,7 @@ from annotator.suggesters.base import BuildContext, Suggester
 
 __all__ = [
     "SuggesterEntry", "register", "unregister", "get", "all", "entry_for_layer",
-    "is_suggester_layer", "layer_priority", "UNKNOWN_PRIORITY",
+    "is_suggester_layer", "layer_priority", "model_claimed_by", "UNKNOWN_PRIORITY",
 ]
 
 #: Priority of a layer no entry owns (sorts after every registered one).
@@ -45,7 +45,9 @@ class SuggesterEntry:
     ``owns(layer)`` tells whether a layer belongs to this kind; ``visible_to(layer, annotator)``
     whether that layer's suggestions are shown to a person (propagation is per person);
     ``build(ctx)`` returns the suggesters to run in a job (possibly none), deciding everything
-    and failing on bad input without writing.
+    and failing on bad input without writing. ``claims_model(name)`` tells whether a ``--model``
+    value (or the project setting ``model``) is this entry's (``project``, ``project@3``): the
+    spaCy model entry then steps aside (:func:`model_claimed_by`).
     """
 
     name: str
@@ -53,6 +55,7 @@ class SuggesterEntry:
     owns: Callable[[str], bool]
     build: Callable[[BuildContext], list[Suggester]]
     visible_to: Callable[[str, str], bool] = _everyone
+    claims_model: Callable[[str], bool] | None = None
 
 
 _ENTRIES: dict[str, SuggesterEntry] = {}
@@ -61,11 +64,12 @@ _ENTRIES: dict[str, SuggesterEntry] = {}
 def register(
     name: str, *, priority: int, owns: Callable[[str], bool],
     visible_to: Callable[[str, str], bool] | None = None,
+    claims_model: Callable[[str], bool] | None = None,
 ) -> Callable[[Callable[[BuildContext], list[Suggester]]], Callable[[BuildContext], list[Suggester]]]:
     """Decorator registering ``build`` as the kind ``name`` (re-registering replaces it)."""
 
     def deco(build: Callable[[BuildContext], list[Suggester]]) -> Callable[[BuildContext], list[Suggester]]:
-        _ENTRIES[name] = SuggesterEntry(name, priority, owns, build, visible_to or _everyone)
+        _ENTRIES[name] = SuggesterEntry(name, priority, owns, build, visible_to or _everyone, claims_model)
         return build
 
     return deco
@@ -110,3 +114,10 @@ def layer_priority(layer: str) -> int:
     return UNKNOWN_PRIORITY if entry is None else entry.priority
 
 
+
+
+def model_claimed_by(model: str | None) -> str | None:
+    """The entry whose ``claims_model`` accepts ``model`` (a ``--model`` value), or ``None``."""
+    if not model:
+        return None
+    return next((e.name for e in reversed(_ENTRIES.values()) if e.claims_model and e.claims_model(model)), None)

@@ -24,7 +24,7 @@ from corpus.model import Document
 from corpus.store import Store
 
 from annotator.suggesters.base import BuildContext, Suggester
-from annotator.suggesters.registry import register
+from annotator.suggesters.registry import model_claimed_by, register
 from annotator.tokenize import DEFAULT_LANG, words_and_spaces
 
 __all__ = [
@@ -295,13 +295,14 @@ def _is_model_layer(layer: str) -> bool:
 @register("model", priority=MODEL_PRIORITY, owns=_is_model_layer)
 def build(ctx: BuildContext) -> list[Suggester]:
     """The pipeline chosen by :func:`resolve_model` (loaded now, so an unusable one fails before
-    any write), or nothing with the reason in the report (``--no-model``, none installed)."""
-    from annotator.training.models import is_project_model
+    any write), or nothing with the reason in the report (``--no-model``, none installed), or
+    nothing when the model named is another entry's (:func:`~.registry.model_claimed_by`)."""
     if not ctx.use_model:
         ctx.report.no_model_reason = "model skipped (--no-model): ran patterns and propagation only"
         return []
-    if is_project_model(ctx.store, ctx.model):
-        return []  # a trained project model: the "project" entry (annotator.training.suggester) runs it
+    named = ctx.model or ctx.store.get_setting("model")
+    if isinstance(named, str) and model_claimed_by(named) is not None:
+        return []  # another entry's model (the project's own, ``--model project``)
     choice = resolve_model(ctx.store, ctx.model)
     ctx.report.model = choice
     if choice is None:

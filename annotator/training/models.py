@@ -30,6 +30,7 @@ __all__ = [
     "project_layer",
     "resolve_model_name",
     "is_project_model",
+    "names_project_model",
 ]
 
 #: Project setting holding the list of trained models.
@@ -169,3 +170,14 @@ def is_project_model(store: Store, name: str | None) -> bool:
         return False
     resolved = str(path.resolve())
     return any(m.path == resolved for m in recorded_models(store))
+
+
+def names_project_model(name: str) -> bool:
+    """True when ``--model name`` names a trained project model without asking the project:
+    ``project``, ``project@N``, or a folder ``<something>.models/project-N`` (the registry's
+    ``claims_model``: the spaCy model entry then steps aside)."""
+    if name == PROJECT or name.startswith(PROJECT + "@"):
+        return True
+    path = Path(name)
+    tail = path.name[len(PROJECT) + 1:]
+    return path.name.startswith(PROJECT + "-") and tail.isdigit() and path.parent.name.endswith(".models")

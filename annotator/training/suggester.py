@@ -21,7 +21,7 @@ from corpus.store import Store
 from annotator.suggesters.base import BuildContext, Found, Suggester
 from annotator.suggesters.registry import register
 from annotator.suggesters.spacy_model import MODEL_PRIORITY
-from annotator.training.models import ModelRecord, is_project_model, resolve_model_name
+from annotator.training.models import ModelRecord, is_project_model, names_project_model, resolve_model_name
 from annotator.training.predict import LoadedModel, load_trained_model
 
 __all__ = ["ProjectModelSuggester", "ProjectRelationSuggester", "owns_layer", "build"]
@@ -118,7 +118,7 @@ def owns_layer(layer: str) -> bool:
     return layer.startswith("model:project@")
 
 
-@register("project", priority=MODEL_PRIORITY, owns=owns_layer)
+@register("project", priority=MODEL_PRIORITY, owns=owns_layer, claims_model=names_project_model)
 def build(ctx: BuildContext) -> list[Suggester]:
     """The project model named by ``--model`` (``project``, ``project@N`` or its folder), loaded
     now so a missing model fails before any write; nothing for any other ``--model``."""

@@ -570,3 +570,16 @@ def test_cli_model_given_becomes_the_projects_model(tmp_path: Path, ruler_model:
     with Store(db) as store:
         assert store.get_setting("model") == str(Path(ruler_model).resolve())
         assert resolve_model(store).layer == MODEL_LAYER
+
+
+def test_a_changed_label_map_recomputes_the_model_layer_instead_of_resuming(ruler_model: str) -> None:
+    store = make_store()
+    drain(suggest_job(store, model=ruler_model))
+    assert "ORG" not in {label for _, _, label in texts_of(store, MODEL_LAYER)}  # COMPANY dropped
+    store.set_setting("label_map", {"COMPANY": "ORG"})
+    report = drain(suggest_job(store, model=ruler_model))
+    assert report.layer(MODEL_LAYER).docs == len(TEXTS) and report.layer(MODEL_LAYER).skipped == 0
+    assert (1, "Acme Corp", "ORG") in texts_of(store, MODEL_LAYER)
+    # A model layer computed before fingerprints were recorded is kept and resumed, not redone.
+    store.set_setting(f"fingerprint:{MODEL_LAYER}", None)
+    assert drain(suggest_job(store, model=ruler_model)).layer(MODEL_LAYER).skipped == len(TEXTS)
