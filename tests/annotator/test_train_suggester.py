@@ -52,6 +52,11 @@ def test_the_project_entry_owns_the_project_model_layers() -> None:
     assert registry.entry_for_layer("model:project@3").name == "project"
     assert registry.entry_for_layer("model:en_core_web_sm@3.8.0").name == "model"
     assert registry.is_suggester_layer("model:project@1", "alice")
+    # --model project / project@N / the model's folder are this entry's; the spaCy entry steps aside.
+    for name in ("project", "project@2", "/data/news.db.models/project-3"):
+        assert registry.model_claimed_by(name) == "project"
+    for name in ("en_core_web_sm", "/data/models/project-x", "/data/project-3"):
+        assert registry.model_claimed_by(name) is None
 
 
 @pytest.mark.slow
