@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 
-from annotator.training.evaluate import _Counts
+from annotator.training.evaluate import PRFCounts
 from annotator.training.predict import load_trained_model
 from annotator.training.spacy_train import train
 from annotator.training.useful import most_useful_next, undone_documents
@@ -37,7 +37,7 @@ def _document(rec: dict[str, Any]) -> tuple[Document, set[tuple[int, int, str]]]
 
 
 def _score(model: Any, docs: list[Document], gold: dict[int, set[tuple[int, int, str]]]) -> dict[str, float]:
-    counts = _Counts()
+    counts = PRFCounts()
     for doc, ents in zip(docs, model.entities(docs)):
         counts.add(gold[doc.id or 0], {(e.start, e.end, e.label) for e in ents})
     return counts.result(per_label=False)

@@ -25,7 +25,7 @@ from annotator.training.data import Example, iter_examples, select_training
 from annotator.training.predict import LoadedModel, load_trained_model
 from annotator.training.relations import relation_prf
 
-__all__ = ["EvaluationReport", "evaluate_job", "evaluate", "score_examples"]
+__all__ = ["EvaluationReport", "PRFCounts", "evaluate_job", "evaluate", "score_examples"]
 
 BATCH = 64
 
@@ -49,7 +49,7 @@ class EvaluationReport:
                 "relations": self.relations, "relations_given_entities": self.relations_given_entities}
 
 
-class _Counts:
+class PRFCounts:
     """True positives, false positives and false negatives per label."""
 
     def __init__(self) -> None:
@@ -58,6 +58,7 @@ class _Counts:
         self.fn: Counter[str] = Counter()
 
     def add(self, gold: set[tuple[Any, ...]], pred: set[tuple[Any, ...]]) -> None:
+        """Count one document: keys are tuples whose last item is the label."""
         for key in pred & gold:
             self.tp[key[-1]] += 1
         for key in pred - gold:
@@ -66,6 +67,7 @@ class _Counts:
             self.fn[key[-1]] += 1
 
     def result(self, per_label: bool = True) -> dict[str, Any]:
+        """Micro P/R/F, the gold and predicted counts, and (``per_label``) P/R/F per label."""
         out: dict[str, Any] = relation_prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
         out["gold"] = sum(self.tp.values()) + sum(self.fn.values())
         out["predicted"] = sum(self.tp.values()) + sum(self.fp.values())
@@ -85,7 +87,7 @@ def _gold_relations(ex: Example) -> set[tuple[int, int, int, int, str]]:
     return out
 
 
-def score_examples(model: LoadedModel, examples: Sequence[Example], counts: tuple[_Counts, _Counts, _Counts]
+def score_examples(model: LoadedModel, examples: Sequence[Example], counts: tuple[PRFCounts, PRFCounts, PRFCounts]
                    ) -> None:
     """Add one batch of examples to the (entities, relations, relations given entities) counts."""
     ents, rels, given = counts
@@ -112,7 +114,7 @@ def evaluate_job(store: Store, model: str, layer: str | None = None
     selection = select_training(store, layer)
     loaded = load_trained_model(store, model)
     ids = selection.doc_ids
-    counts = (_Counts(), _Counts(), _Counts())
+    counts = (PRFCounts(), PRFCounts(), PRFCounts())
     batch: list[Example] = []
     done = 0
     yield Progress(0, len(ids), "evaluate")

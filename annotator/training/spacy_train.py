@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,6 @@ class TrainReport:
     steps: int
     seconds: float
     interrupted: bool = False
-    curve: list[dict[str, Any]] = field(default_factory=list)
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
