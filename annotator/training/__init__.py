@@ -17,6 +17,7 @@ from annotator.training.models import (
 )
 from annotator.training.spacy_train import BLANK, TrainReport, curve_job, train, train_job, training_config
 from annotator.training.useful import most_useful_next, uncertainty_job
+from annotator.training.loop import retrain_due, suggest_untouched_job, untouched_documents
 
 __all__ = [
     "TrainingError",
@@ -36,4 +37,7 @@ __all__ = [
     "curve_job",
     "most_useful_next",
     "uncertainty_job",
+    "retrain_due",
+    "suggest_untouched_job",
+    "untouched_documents",
 ]

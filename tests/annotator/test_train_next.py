@@ -86,3 +86,41 @@ def test_a_trained_model_scores_its_entities_and_orders_the_rest(tmp_path: Path)
         gucci = [e for e in ents if (text[e.start:e.end], e.label) == ("Gucci", "BRAND")]
         assert gucci and gucci[0].score is not None and 0.5 < gucci[0].score <= 1.0
         assert all(e.score is not None and 0.0 < e.score <= 1.0 for e in ents)
+
+
+@pytest.mark.slow
+def test_retraining_is_due_after_k_new_done_documents_and_a_new_model_only_suggests_on_untouched(tmp_path: Path) -> None:
+    from annotator.training.loop import retrain_due, suggest_untouched_job, untouched_documents
+
+    rng = random.Random(1)
+    brands = ["Nike", "Gucci", "Prada", "Zara"]
+    with Store(tmp_path / "p.db") as store:
+        store.add_annotator("alice")
+        first = [_sentence(store, f"I got a {c} coat from {b}.", b, done=True)
+                 for c, b in zip(["red", "blue", "green", "black", "white", "grey", "pink", "tan"],
+                                 [rng.choice(brands) for _ in range(8)])]
+        later = [_sentence(store, f"My {c} scarf is from Nike.", "Nike", done=False) for c in ("new", "old", "long")]
+        store.set_setting("retrain_every", 2)
+        assert retrain_due(store)  # no model yet and 8 done
+        train(store, max_steps=20, eval_frequency=10)
+        assert not retrain_due(store)
+        assert untouched_documents(store) == later
+        drain(suggest_untouched_job(store))
+        assert store.suggested_documents("model:project@1") == set(later)
+        assert not store.spans(first[0], "model:project@1")  # done documents get no new suggestions
+        # alice works on one document and finishes two more: a retrain is due.
+        store.set_status(later[0], "alice", DocumentStatus.IN_PROGRESS)
+        for d in later[1:]:
+            s = store.get_document(d).text.index("Nike")
+            store.add_span(Span(d, "alice", s, s + 4, "BRAND"))
+            store.set_status(d, "alice", DocumentStatus.DONE)
+        assert retrain_due(store)
+        extra = _sentence(store, "A Prada bag for my sister.", None, done=False)
+        kept = store.spans(later[0], "model:project@1")
+        train(store, max_steps=20, eval_frequency=10)
+        assert drain(suggest_untouched_job(store)) == [extra]
+        assert store.suggested_documents("model:project@2") == {extra}
+        assert store.spans(later[0], "model:project@1") == kept  # a touched document keeps its suggestions
+        store.set_setting("retrain_every", "often")
+        with pytest.raises(Exception, match="retrain_every"):
+            retrain_due(store)
