@@ -6,7 +6,9 @@ span -- and, when the model has a relation model, relations between those sugges
 the same layer. Entities are written batch by batch by the suggest job like every suggester's;
 relations are added at the end of the run (:class:`ProjectRelationSuggester`, a refreshing
 suggester) on the documents this run suggested, once their spans have ids. Re-suggesting a
-document replaces its spans, and so (by cascade) its relations.
+document replaces its spans, and so (by cascade) its relations. A run stopped before its end
+(Ctrl-C) keeps the entities of its finished batches but adds no relations to them; ``--force``
+redoes them.
 """
 
 from __future__ import annotations
