@@ -166,3 +166,13 @@ def test_train_command_without_done_documents_fails_with_one_line(tmp_path: Path
     assert len(err.splitlines()) == 1 and "no document is marked done" in err
     assert main(["train", str(db), "--dev-fraction", "1.5"]) == 2
     assert "--dev-fraction" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_train_curve_command_prints_one_dev_score_per_part(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", str(project), "--curve", "--max-steps", "8", "--eval-frequency", "4"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("%")[0].strip() for line in lines] == ["25", "50", "75", "100"]
+    assert all("dev score" in line for line in lines)
+    with Store(project) as store:
+        assert recorded_models(store) == []
