@@ -9,13 +9,13 @@ Qt-free, used by the window, the review window and the command line alike:
   :class:`~annotator.changes.Changes` of each edit: :meth:`DocumentSession.update` re-reads
   only the spans and relations the report names and returns a :class:`SessionDelta` saying
   what to add and remove on screen. Which suggestions are pending is
-  :func:`annotator.suggest.pending_suggestions`' rule, asked again only when a decision is
-  taken back (a span removed, a rejection forgotten); a decision taken only hides.
+  :func:`annotator.suggest.undecided`'s rule (decisions stay made), applied to the document's
+  suggestion candidates read once: a new span or rejection only hides what it decides; a span
+  removed or changed, or a rejection forgotten, asks the rule again over every candidate.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from annotator import suggest
@@ -95,11 +95,13 @@ class DocumentSession:
     relations: dict[int, Relation] = field(init=False, default_factory=dict)
     rejected: set[Key] = field(init=False, default_factory=set)
     pending: dict[Key, Span] = field(init=False, default_factory=dict)
+    #: every suggestion shown to the person in this document, decided or not
+    candidates: list[Span] = field(init=False, default_factory=list)
+    allow_overlap: bool = field(init=False, default=False)
     status: DocumentStatus = field(init=False, default=DocumentStatus.TODO)
     suggested: bool = field(init=False, default=False)
     #: tokens of the document that are not white space
     token_count: int = field(init=False, default=0)
-    _keys: Counter = field(init=False, default_factory=Counter)
     _spans: dict[int, Span] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -117,10 +119,12 @@ class DocumentSession:
         d, me = self.doc_id, self.annotator
         self.rows = {r[0]: r for r in span_rows(self.store, d, [me])}
         self._spans = None
-        self._keys = Counter((r[2], r[3], r[4]) for r in self.rows.values())
         self.relations = {r.id: r for r in self.store.relations(d, me) if r.id is not None}
         self.rejected = {(s, e, label) for _, s, e, label in self.store.rejections(me, d)}
-        self.pending = {sp.key: sp for sp in suggest.pending_suggestions(self.store, d, me)}
+        self.allow_overlap = bool(self.store.get_setting("allow_overlap", False))
+        self.candidates = suggest.suggestion_candidates(self.store, d, me)
+        self.pending = {sp.key: sp for sp in self._undecided(self.candidates, self.spans.values(), self.rejected)} \
+            if self.candidates else {}
         self.status = self.store.status(d, me)
         self.suggested = bool(self.store.suggested_layers(d))
 
@@ -137,9 +141,8 @@ class DocumentSession:
         return Span(id=sid, doc_id=self.doc_id, layer=layer, start=start, end=end, label=label,
                     source=source or "", score=score)
 
-    def decided(self, key: Key) -> bool:
-        """The person took a decision on ``key``: they have that span, or rejected it."""
-        return self._keys[key] > 0 or key in self.rejected
+    def _undecided(self, candidates, mine, rejected) -> list[Span]:
+        return suggest.undecided(candidates, mine, rejected, self.allow_overlap)
 
     def pending_spans(self) -> list[Span]:
         """The suggestions still to decide, by position."""
@@ -154,31 +157,21 @@ class DocumentSession:
             return SessionDelta(reload=True)
         if not changes.touches_document(d):
             return SessionDelta()
-        freed = False
         removed, added = self._update_spans(changes) if d in changes.spans else ((), ())
-        for sp in removed:
-            freed = self._count(sp.key, -1) or freed
-        for sp in added:
-            self._count(sp.key, +1)
+        new_rejections: set[Key] = set()
+        freed = bool(removed)
         if d in changes.rejections:
             now = {(s, e, label) for _, s, e, label in self.store.rejections(self.annotator, d)}
             freed = freed or bool(self.rejected - now)
+            new_rejections = now - self.rejected
             self.rejected = now
-        hidden, shown = self._update_pending(freed)
+        hidden, shown = self._update_pending(freed, added, new_rejections)
         rel_removed, rel_added = self._update_relations(changes) if d in changes.relations else ((), ())
         status = d in changes.status
         if status:
             self.status = self.store.status(d, self.annotator)
         return SessionDelta(tuple(sp.id for sp in removed if sp.id is not None), tuple(added), hidden, shown,
                             rel_removed, rel_added, status)
-
-    def _count(self, key: Key, step: int) -> bool:
-        """Count one more or one fewer span with ``key``; True when none is left."""
-        self._keys[key] += step
-        if self._keys[key] <= 0:
-            del self._keys[key]
-            return True
-        return False
 
     def _update_spans(self, changes: Changes) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
         """Re-read the spans the report names (or, past a limit, the whole layer); returns the
@@ -203,12 +196,17 @@ class DocumentSession:
             self._spans = None
         return tuple(removed), tuple(added)
 
-    def _update_pending(self, freed: bool) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-        """Hide the suggestions just decided; when a decision was taken back, ask the rule again."""
+    def _update_pending(self, freed: bool, added: tuple[Span, ...], rejected: set[Key]) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+        """Hide the suggestions the new spans and rejections decide; when a decision was taken
+        back (``freed``), ask the rule again over every candidate."""
+        if not self.candidates:
+            return (), ()
         if freed:
-            new = {sp.key: sp for sp in suggest.pending_suggestions(self.store, self.doc_id, self.annotator)}
+            new = {sp.key: sp for sp in self._undecided(self.candidates, self.spans.values(), self.rejected)}
+        elif added or rejected:
+            new = {sp.key: sp for sp in self._undecided(self.pending.values(), added, rejected)}
         else:
-            new = {k: sp for k, sp in self.pending.items() if not self.decided(k)}
+            return (), ()
         hidden = tuple(sp for k, sp in self.pending.items() if new.get(k) != sp)
         shown = tuple(sp for k, sp in new.items() if self.pending.get(k) != sp)
         self.pending = new

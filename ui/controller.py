@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
 from annotator import suggest as suggest_mod
-from annotator.edits import AddRelation, AddSpan, Batch, DeleteRelation, DeleteSpan, Edit, Relabel, RelabelRelation, Resize
+from annotator.edits import AddRelation, AddSpan, Batch, DeleteRelation, Edit, Relabel, RelabelRelation, Resize
 from corpus.errors import AnnotationError
 from corpus.model import LabelKind, Relation, Span
 from ui.annotations import AnnotationPresenter
@@ -206,10 +206,11 @@ class LabelController(QObject):
         if name == item.label:
             self.accept_selected()
             return
-        span = Span(doc_id=st.current_doc_id, layer=st.annotator, start=item.start, end=item.end, label=name,
-                    source=f"corrected:{item.layer}")
-        edit = Batch((suggest_mod.reject_edit(st.store, sugg, st.annotator), AddSpan(span)),
-                     description=f"Relabel suggestion as {name}")
+        try:  # accepted corrected: the original is rejected, so it never comes back
+            edit = suggest_mod.accept_corrected_edit(st.store, sugg, st.annotator, item.start, item.end, name)
+        except AnnotationError as exc:
+            self._refuse(str(exc))
+            return
         if self._apply(edit, [self.view.text[item.start:item.end]]):
             self._select_span(item.start, item.end, name)
 
@@ -256,9 +257,17 @@ class LabelController(QObject):
         if item.suggestion:
             self.reject_selected()
             return
+        st = self._state()
+        span = st.store.get_span(item.id) if (st is not None and item.id is not None) else None
+        if span is None:
+            return
         nxt = self._neighbour_key(item)
-        if item.id is not None and self._apply(DeleteSpan(item.id, description=f"Delete {item.label}"),
-                                               [self.view.text[item.start:item.end]]):
+        try:  # the suggestions the span decided stay decided (rejected with it, in the same step)
+            edit = suggest_mod.delete_span_edit(st.store, span, st.annotator)
+        except AnnotationError as exc:
+            self._refuse(str(exc))
+            return
+        if self._apply(edit, [self.view.text[item.start:item.end]]):
             if nxt is not None:
                 self.view.select_item(nxt, ensure_visible=False)
 

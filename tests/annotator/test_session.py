@@ -11,8 +11,9 @@ import pytest
 from annotator.changes import Changes
 from annotator.edits import AddRelation, AddSpan, Batch, DeleteRelation, DeleteSpan, Relabel, Resize, SetStatus
 from annotator.session import DocumentSession, apply_as
-from annotator.suggest import accept_edit, pending_suggestions, reject_edit
+from annotator.suggest import accept_corrected_edit, accept_edit, delete_span_edit, pending_suggestions, reject_edit
 from corpus.model import Document, DocumentStatus, Relation, Span
+from corpus.resources import default_labels
 from corpus.store import Store
 
 ME = "alice"
@@ -23,6 +24,7 @@ TEXT = "Barack Obama met Angela Merkel in Berlin on Monday with Paris officials.
 def store(tmp_path: Path):
     words = [(m, m + len(w)) for m, w in _words(TEXT)]
     with Store(tmp_path / "s.db") as st:
+        st.set_labels(default_labels())
         d = st.add_document(Document(text=TEXT, name="a", tokens=tuple(words)))
         st.add_annotator(ME)
         st.add_spans([
@@ -100,30 +102,33 @@ def test_accept_reject_and_their_undo_keep_the_session_equal_to_a_fresh_read(sto
     assert (0, 12, "PERSON") in s.pending and (17, 30, "PERSON") in s.pending
 
 
-def test_a_random_walk_of_edits_stays_equal_to_a_fresh_read(store):
+@pytest.mark.parametrize("allow_overlap", [False, True])
+def test_a_random_walk_of_edits_stays_equal_to_a_fresh_read(store, allow_overlap):
     d = store.document_ids()[0]
+    store.set_setting("allow_overlap", allow_overlap)
     s = _fresh(store, d)
     rng = random.Random(3)
     words = list(_words(TEXT))
     undo: list = []
-    for _ in range(60):
+    for _ in range(80):
         what = rng.choice(["add", "add", "relabel", "resize", "delete", "relation", "unrelate", "undo", "accept"])
         mine = list(s.spans.values())
         edit = None
         if what == "add":
             i = rng.randrange(len(words) - 1)
             start, w = words[i]
-            if not any(sp.start < start + len(w) and start < sp.end for sp in mine):
+            if allow_overlap or not any(sp.start < start + len(w) and start < sp.end for sp in mine):
                 edit = AddSpan(Span(doc_id=d, layer=ME, start=start, end=start + len(w), label=rng.choice(["ORG", "GPE"])))
         elif what == "accept" and s.pending:
             sugg = rng.choice(list(s.pending.values()))
-            if not any(sp.overlaps(sugg) for sp in mine):
-                edit = accept_edit(store, sugg, ME)
+            if allow_overlap or not any(sp.overlaps(sugg) for sp in mine):
+                edit = (accept_edit(store, sugg, ME) if rng.random() < 0.5 else
+                        accept_corrected_edit(store, sugg, ME, sugg.start, sugg.end, "NORP"))
         elif what in ("relabel", "resize", "delete", "relation") and mine:
             sp = rng.choice(mine)
             other = rng.choice(mine)
             edit = {"relabel": lambda: Relabel(sp.id, "NORP"), "resize": lambda: Resize(sp.id, sp.start, sp.end - 1),
-                    "delete": lambda: DeleteSpan(sp.id),
+                    "delete": lambda: DeleteSpan(sp.id) if rng.random() < 0.5 else delete_span_edit(store, sp, ME),
                     "relation": lambda: AddRelation(Relation(doc_id=d, layer=ME, head=sp.id, child=other.id, label="MET"))
                     if other.id != sp.id else None}[what]()
         elif what == "unrelate" and s.relations:

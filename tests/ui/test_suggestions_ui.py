@@ -169,3 +169,36 @@ def test_overlapping_spans_are_stacked(qtbot, tmp_path, overlap):
     t1, t2 = w.view.tag_rect(("span", spans[0].id)), w.view.tag_rect(("span", spans[1].id))
     assert not t1.intersects(t2)
     w.close()
+
+
+def test_decisions_stay_made_in_the_window(qtbot, project):
+    """Deleting an accepted suggestion, or a relabelled one, does not bring the suggestion back
+    as a ghost (the session asks annotator.suggest's rule); undo brings the span back."""
+    from PySide6.QtCore import Qt
+
+    from conftest import add_suggestions
+
+    with Store(project) as st:
+        d = st.document_ids()[0]
+    add_suggestions(project, d, [("Antony Blinken", "PERSON"), ("Baghdad", "GPE")])
+    w = open_window(qtbot, project)
+    w.state.open_document(d)
+
+    def shown():
+        return sorted((it.label, w.view.text[it.start:it.end], it.suggestion) for it in w.view.items)
+
+    blinken = next(it for it in w.view.items if it.suggestion and it.label == "PERSON")
+    w.view.select_item(blinken.key)
+    qtbot.keyClick(w.view, Qt.Key.Key_A)  # accept
+    assert ("PERSON", "Antony Blinken", False) in shown()
+    mine = next(it for it in w.view.items if not it.suggestion and it.label == "PERSON")
+    w.view.select_item(mine.key)
+    qtbot.keyClick(w.view, Qt.Key.Key_Delete)
+    assert all(text != "Antony Blinken" for _l, text, _s in shown())  # no ghost
+    w.undo()
+    assert ("PERSON", "Antony Blinken", False) in shown() and ("PERSON", "Antony Blinken", True) not in shown()
+    baghdad = next(it for it in w.view.items if it.suggestion and it.label == "GPE")
+    w.view.select_item(baghdad.key)
+    w.apply_label_name("LOC")  # relabel the suggestion: accepted corrected
+    assert ("LOC", "Baghdad", False) in shown() and ("GPE", "Baghdad", True) not in shown()
+    w.close()
