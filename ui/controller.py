@@ -174,6 +174,9 @@ class LabelController(QObject):
     def next_item(self, forward: bool) -> None:
         """Tab / Shift+Tab (only the person's spans in relation mode)."""
         self.view.next_item(forward, spans_only=self.relation_mode)
+        item = self.view.selected_item()
+        if self.relation_mode and item is not None and item.id == self._head:
+            self.view.next_item(forward, spans_only=True)  # the head is never its own child
 
     def apply_label(self, name: str) -> None:
         """Give the selection this label (new span, relabel, accept a suggestion as it, or the
