@@ -270,11 +270,6 @@ class MainWindow(QMainWindow):
     def doc_id(self) -> int | None:
         return self.state.current_doc_id if self.state is not None else None
 
-    # older names, still used by tests/ui/test_incremental.py (owned with the document view):
-    # the public ones are ``document`` and ``reload_annotations()``
-    _doc = document
-    _vs_doc = None
-
     # ==========================================================================================
     # project lifecycle
     # ==========================================================================================
@@ -444,8 +439,6 @@ class MainWindow(QMainWindow):
             self.presenter.reload(self.state)
             self._update_header()
 
-    _refresh_annotations = reload_annotations
-
     def _on_changed(self, changes: Changes) -> None:
         st = self.state
         if st is None:
@@ -562,8 +555,6 @@ class MainWindow(QMainWindow):
         if ok and self.state.last_changes.spans:
             self.jobs.schedule_propagation(texts)
         return ok
-
-    _apply = apply  # the name ui/screenshots.py (owned with the document view) uses
 
     def label_key(self, key: str) -> None:
         name = self.palette_widget.label_for_key(key)
