@@ -283,6 +283,13 @@ def _render_view_states(win, out: Path, app: QApplication, doc_id: int) -> list[
     win.view.show_hints("words")
     files.append(_save(win, out, "13-hints.png", app, "Type a hint's letters to jump there (Esc: no hints)"))
     win.view.hide_hints()
+    if hasattr(win, "find_bar"):  # find in the document: the bar over the text, a match selected
+        win.find_bar.open_bar()
+        win.find_bar.edit.setText("Blinken")
+        win.find_bar.find_next()
+        files.append(_save(win, out, "16-find-bar.png", app))
+        win.find_bar.close_bar()
+        win.view.clear_selection()
     if win.view.relations:  # a selected span and its relations, in the dark colours too
         win.view.select_span_id(win.view.relations[0].head)
         win.view.verticalScrollBar().setValue(0)
