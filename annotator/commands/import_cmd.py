@@ -3,13 +3,13 @@
 A thin command over :func:`annotator.importing.import_job`: creates the project file when it is
 missing, shows a progress bar, prints a one-line summary (and the warnings on stderr). On bad
 input it prints one line naming the file and line, exits non-zero, and leaves the project file
-as it was; a project file this command created is removed again.
+as it was; a project file this command created is removed again unless another program
+has used it meanwhile.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,12 +43,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
 
-def _remove_project(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):
-            Path(f"{path}{suffix}").unlink()
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status."""
     from annotator.importing import ImportReport, import_job
@@ -67,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
         ok = True
     finally:
         job.close()  # an interrupted job rolls back while its connection is still open
-        store.close()
         if not ok and created:
-            _remove_project(project)
+            store.discard_if_untouched()  # never what another program has used meanwhile
+        else:
+            store.close()
     if not args.quiet:
         for w in report.warnings[:SHOWN_WARNINGS]:
             print(f"warning: {w}", file=sys.stderr)

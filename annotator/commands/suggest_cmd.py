@@ -22,6 +22,7 @@ from typing import Any
 from corpus.store import open_store
 
 from annotator.progress import Progress, run_with_bar
+from annotator.suggesters.registry import model_claimed_by
 from annotator.suggest import SuggestReport, suggest_job
 
 __all__ = ["register", "func", "summary_lines"]
@@ -147,7 +148,7 @@ def _func(args: argparse.Namespace) -> int:
             raise
         finally:
             job.close()
-        if args.model and not args.no_model:
+        if args.model and not args.no_model and model_claimed_by(args.model) is None:
             # The project now uses this pipeline: later runs, the window's background
             # suggestions and the CoNLL export's POS column take it without being told again.
             given = Path(args.model)

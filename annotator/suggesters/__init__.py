@@ -20,5 +20,6 @@ from annotator.suggesters import registry
 from annotator.suggesters import spacy_model as _spacy_model  # noqa: F401 - registers "model"
 from annotator.suggesters import patterns as _patterns  # noqa: F401 - registers "patterns"
 from annotator.suggesters import propagation as _propagation  # noqa: F401 - registers "match"
+from annotator.training import suggester as _project  # noqa: F401 - registers "project" (model:project@N)
 
 __all__ = ["registry"]
