@@ -60,7 +60,7 @@ from corpus.resources import default_labels
 from corpus.store import Store
 
 from annotator.progress import Progress, drain
-from annotator.tokenize import doc_from_offsets, project_tokenizer, tokenize_many
+from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, project_tokenizer, tokenize_many
 
 __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARNINGS"]
 
@@ -199,10 +199,11 @@ class _Importer:
     def _documents(self, batch: Sequence[tuple[ImportRecord, str]]) -> list[Document]:
         plain = [rec.text for rec, _ in batch if rec.tokens is None]
         longest = max(map(len, plain), default=0)
-        if longest >= self.nlp.max_length:
-            # spaCy refuses texts over max_length (E088) to bound the memory of parsers and NER;
-            # the tokenizer and sentencizer need little, and the text is the project's: keep it.
-            self.nlp.max_length = longest + 1
+        # spaCy refuses texts over max_length (E088) to bound the memory of parsers and NER;
+        # the tokenizer and sentencizer need little, and the text is the project's: keep it.
+        for nlp in (self.nlp, project_tokenizer(DEFAULT_LANG)):  # the one tokenize_many uses
+            if longest >= nlp.max_length:
+                nlp.max_length = longest + 1
         tokenised = iter(tokenize_many(plain, batch_size=BATCH_SIZE)) if plain else iter(())
         sentencizer = self.nlp.get_pipe("sentencizer")
         docs: list[Document] = []
