@@ -207,6 +207,7 @@ def test_streaming_docbin_writes_exactly_what_docbin_writes(tmp_path: Path) -> N
     assert [d._.rel for d in back] == [d._.rel for d in docs]
 
 
+@pytest.mark.slow
 def test_spacy_convert_reads_the_conll_export_with_the_same_entities(store: Store, tmp_path: Path) -> None:
     report = export(store, tmp_path / "c", "conll")
     conll = tmp_path / "c" / "gold.conll"
