@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus
+from corpus.formats.registry import file_dialog_filter
 from corpus.errors import CorpusError, NotAProjectError
 from corpus.model import Document, DocumentStatus, LabelKind
 from corpus.store.documents import next_document_id
@@ -70,7 +71,6 @@ SETTINGS_RECENT = "recent_projects"
 SETTINGS_AUTO_SUGGEST = "auto_suggest"
 SETTINGS_AUTO_PROPAGATE = "auto_propagate"
 FILE_FILTER = "Annotation projects (*.db *.sqlite *.annot);;All files (*)"
-IMPORT_FILTER = "Texts and corpora (*.txt *.jsonl *.json *.ann *.conll *.conllu *.iob *.tsv);;All files (*)"
 
 
 def _n(count: int, noun: str) -> str:
@@ -751,7 +751,7 @@ class MainWindow(QMainWindow):
     def import_documents(self) -> None:
         if self.state is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), file_dialog_filter())
         if paths:
             self.run_import(paths)
 
