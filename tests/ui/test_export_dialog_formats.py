@@ -45,3 +45,23 @@ def test_dialog_lists_registered_export_formats(state, qtbot) -> None:
         assert dlg.format_hint.text() == "Writes nothing much."
     finally:
         unregister("toyexp")
+
+
+def test_window_import_dialog_offers_registered_readers(tmp_path: Path, qtbot, monkeypatch) -> None:
+    """File > Import's dialog filter comes from the registry: a new reader is offered, and no
+    suffix is offered that detection cannot read."""
+    from conftest import open_window
+    from PySide6.QtWidgets import QFileDialog
+
+    register(Format(name="toyread", description="Toy corpus", suffixes=(".toy",),
+                    reader=lambda path, **kw: iter(())))
+    seen: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *a, **k: (seen.append(a[3]) or ([], ""))))
+    try:
+        win = open_window(qtbot, make_multi_project(tmp_path / "multi.db"))
+        win.act_import.trigger()
+        assert seen and "Toy corpus (*.toy)" in seen[0] and "*.toy" in seen[0].split(";;")[0]
+        assert "*.conllu" not in seen[0]
+    finally:
+        unregister("toyread")
