@@ -56,7 +56,7 @@ from corpus.model import (
     is_person_layer,
     is_token_aligned,
 )
-from corpus.resources import default_labels
+from corpus.resources import default_labels, label_colours
 from corpus.store import Store
 
 from annotator.progress import Progress, drain
@@ -68,12 +68,6 @@ __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARN
 BATCH_SIZE = 256
 #: Warnings kept in a report; more are summarised in one line.
 MAX_WARNINGS = 200
-
-_PALETTE = (
-    "#f4a6a6", "#9ecae1", "#a1d99b", "#fdd0a2", "#dadaeb", "#fcbba1", "#c7e9c0", "#fee391",
-    "#bcbddc", "#fdae6b", "#9ebcda", "#d9f0a3", "#fa9fb5", "#c6dbef", "#e5c494", "#b3de69",
-)
-
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -113,7 +107,8 @@ class ImportReport:
 
 
 def _colour(name: str) -> str:
-    return _PALETTE[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(_PALETTE)]
+    colours = label_colours()
+    return colours[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(colours)]
 
 
 def _estimate(files: Sequence[InputFile]) -> int:
