@@ -233,8 +233,9 @@ class LearningLoop(QObject):
         st.announce(Changes(settings=frozenset({MODELS_SETTING})))
         self.refresh_model()
         rec = report.record
-        early = " (stopped early: the best model so far)" if report.interrupted else ""
-        self._ended(f"{model_summary(rec)} ready{early}; trained on {report.train_documents:,} documents")
+        early = "stopped early, the best model so far kept" if report.interrupted else "finished"
+        self._ended(f"Training {early} ({report.steps:,} steps, {report.seconds:,.0f} s)",
+                    f"{model_summary(rec)} ready ({early}); trained on {report.train_documents:,} documents")
         self.suggest_untouched()
         if self.order_mode == ORDER_USEFUL:
             self.compute_order()
@@ -249,8 +250,9 @@ class LearningLoop(QObject):
             text = f"{what} failed: {type(exc).__name__}: {exc}"
         self._ended(text)
 
-    def _ended(self, text: str) -> None:
-        self._message(text, 10_000)
+    def _ended(self, text: str, long_text: str = "") -> None:
+        """Say how a job ended: ``text`` to the panel, ``long_text`` (or ``text``) in the status bar."""
+        self._message(long_text or text, 10_000)
         self.ended.emit(text)
         if not self.training():
             self.busyChanged.emit(False)

@@ -52,7 +52,8 @@ class CurveChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.points: list[tuple[float, float]] = []
-        self.setMinimumHeight(130)
+        self.setMinimumHeight(110)
+        self.setMaximumHeight(170)
         self.setToolTip("Dev F1 of models trained on 25, 50, 75 and 100 % of the training documents: "
                         "still rising at 100 % means more annotation still helps")
 
@@ -66,7 +67,8 @@ class CurveChart(QWidget):
     def _plot_rect(self) -> QRectF:
         fm = self.fontMetrics()
         left = fm.horizontalAdvance("1.0") + 10
-        return QRectF(left, 8, max(10, self.width() - left - 12), max(10, self.height() - fm.height() - 22))
+        right = fm.horizontalAdvance("100%") // 2 + 4  # room for the last x label
+        return QRectF(left, 8, max(10, self.width() - left - right), max(10, self.height() - fm.height() - 16))
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
@@ -175,7 +177,11 @@ class TrainingPanel(QWidget):
         lay.addWidget(self.progress_label)
         lay.addWidget(self.model_label)
         lay.addLayout(form)
-        lay.addWidget(self.chart, 1)
+        lay.addWidget(self.chart)
+        lay.addStretch(1)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API: compact, the document list above keeps its room
+        return QSize(270, 300)
 
     # -- Panel protocol ------------------------------------------------------------------------
     def set_state(self, state: Any) -> None:

@@ -38,7 +38,7 @@ def learning_project(path: Path, done: int = 24) -> Path:
 
         for k in range(done):
             b = rng.choice(BRANDS)
-            text = f"I bought new shoes from {b} yesterday."
+            text = f"I bought new shoes from {b} on day {k}."
             d = add(text, f"done-{k:02d}")
             s = text.index(b)
             store.add_span(Span(d, "tester", s, s + len(b), "BRAND"))
@@ -94,7 +94,7 @@ def test_train_now_runs_in_the_background_and_stop_keeps_the_best_model(qtbot, l
     model = latest_model(win.state.store)
     assert model is not None and model.version == 1 and model.interrupted and model.steps < 5000
     assert win.learning.status_label.text().startswith("Model project@1 \u00b7 dev F1 ")
-    assert "stopped early" in panel.progress_label.text()
+    assert "stopped early" in panel.progress_label.text() and "stopped early" in panel.model_label.text()
     _idle(qtbot, win)
     # the document being edited was touched: the new model suggested nothing there
     assert win.state.store.spans(doc, "model:project@1") == []
