@@ -92,7 +92,11 @@ class CurveChart(QWidget):
             label = f"{pct}%"
             p.drawText(QPointF(x - fm.horizontalAdvance(label) / 2, r.bottom() + fm.ascent() + 4), label)
         if not self.points:
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "No learning curve yet")
+            msg = "No learning curve yet"
+            box = QRectF(0, 0, fm.horizontalAdvance(msg) + 12, fm.height() + 4)
+            box.moveCenter(r.center())
+            p.fillRect(box, self.palette().color(self.backgroundRole()))  # the text on no grid line
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, msg)
             return
         pts = [QPointF(r.left() + r.width() * x / 100, r.bottom() - r.height() * max(0.0, min(1.0, y)))
                for x, y in self.points]
@@ -156,7 +160,7 @@ class TrainingPanel(QWidget):
             lambda v: self._set(THRESHOLD_SETTING, round(float(v), 2) or None, "Change suggestion threshold"))
         self.loop.progressed.connect(self._progress)
         self.loop.busyChanged.connect(self._busy)
-        self.loop.ended.connect(self.progress_label.setText)
+        self.loop.ended.connect(self._say)
         self.loop.modelChanged.connect(self._show_model)
         self.loop.curveReady.connect(lambda rows: self.chart.set_points(curve_points(rows)))
         self._busy(False)
@@ -194,7 +198,7 @@ class TrainingPanel(QWidget):
         if state is not None:
             state.changed.connect(self._on_changed)
         self.setEnabled(state is not None)
-        self.progress_label.setText("")
+        self._say("")
         self.chart.set_points([])
         self._busy(False)
         self._read_settings()
@@ -226,10 +230,15 @@ class TrainingPanel(QWidget):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-            self.progress_label.setText(f"Step {done:,} of at most {total:,} \u00b7 {message}")
+            self._say(f"Step {done:,} of at most {total:,} \u00b7 {message}")
         else:
             self.progress.setRange(0, 0)  # busy
-            self.progress_label.setText(message[:1].upper() + message[1:])
+            self._say(message[:1].upper() + message[1:])
+
+    def _say(self, text: str) -> None:
+        """How the job goes or ended (no empty line when there is nothing to say)."""
+        self.progress_label.setText(text)
+        self.progress_label.setVisible(bool(text))
 
     def _busy(self, on: bool) -> None:
         self.train_button.setEnabled(not on)
