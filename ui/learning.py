@@ -75,6 +75,10 @@ def stoppable(job: Iterator[Progress], stop: threading.Event) -> Generator[Progr
                 item = next(job)
     except StopIteration as end:
         return end.value
+    finally:
+        close = getattr(job, "close", None)
+        if close is not None:  # cancelled (closed) here: the job cleans up now, not when collected
+            close()
 
 
 def dev_f1(record: ModelRecord) -> float | None:

@@ -187,3 +187,38 @@ def test_the_learning_curve_is_plotted_in_the_panel(qtbot, learn):
     assert [x for x, _ in panel.chart.points] == [25.0, 50.0, 75.0, 100.0]
     assert all(0.0 <= y <= 1.0 for _, y in panel.chart.points)
     assert latest_model(win.state.store) is None  # the curve keeps no model
+
+
+def test_stop_throws_into_the_job_once_and_cancel_closes_it():
+    import threading
+
+    from annotator.progress import Progress
+    from ui.learning import stoppable
+
+    log: list[str] = []
+
+    def job():
+        try:
+            for k in range(100):
+                try:
+                    yield Progress(k, 100, "step")
+                except KeyboardInterrupt:
+                    log.append(f"interrupted at {k}")
+                    yield Progress(k, k, "saving the best model")  # a second report: not thrown into
+                    return "best model"
+        finally:
+            log.append("cleaned up")
+
+    stop = threading.Event()
+    run = stoppable(job(), stop)
+    next(run), next(run)
+    stop.set()
+    assert next(run).message == "saving the best model"
+    with pytest.raises(StopIteration) as end:
+        next(run)
+    assert end.value.value == "best model" and log == ["interrupted at 1", "cleaned up"]
+    log.clear()
+    run = stoppable(job(), threading.Event())
+    next(run)
+    run.close()  # the window's cancel: the job is closed at once, keeping nothing
+    assert log == ["cleaned up"]
