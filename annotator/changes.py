@@ -106,20 +106,6 @@ class Changes:
         """Documents in which ``layer`` was written."""
         return {d for d, lay in self.written if lay == layer}
 
-    def topics(self) -> list[str]:
-        """The older coarse names of what changed ("spans", "relations", "status", "labels",
-        "documents", "settings", "annotator", "suggestions"), for a view not yet reading
-        :class:`Changes` itself."""
-        out = []
-        for name, on in (("labels", self.labels), ("spans", self.spans or self.rejections),
-                         ("relations", self.relations), ("status", self.status),
-                         ("annotator", self.annotator), ("documents", self.documents),
-                         ("suggestions", self.suggestions or self.all_suggestions),
-                         ("settings", self.settings)):
-            if on:
-                out.append(name)
-        return out
-
 
 #: The empty report.
 NO_CHANGES = Changes()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 from ui.palette import KEYS
 
 __all__ = ["ActionSpec", "ACTIONS", "MENUS", "TOOLBAR", "build_actions", "build_menus", "build_toolbar",
-           "shortcut_table", "LABEL_ACTION_PREFIX"]
+           "shortcut_table", "LABEL_ACTION_PREFIX", "label_actions"]
 
 Keys = str | tuple[str, ...] | QKeySequence.StandardKey | None
 SK = QKeySequence.StandardKey
@@ -62,13 +62,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("redo", "&Redo", "redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", short="Redo"),
     A("delete", "&Delete span or relation", "controller.delete_selected", ("Del", "Backspace"),
       "Delete the selected span and its relations, or the selected relation (or reject a suggestion)"),
-    A("end_right", "Resize span: end one token right (or drag its edge)", "controller.resize_selected", "Alt+Shift+Right",
+    # resize keys no desktop reserves: [ ] { } are plain typing keys (GNOME, KDE, Windows and macOS
+    # bind none of them), Alt+Shift+Left/Right are free on GNOME, KDE, Windows and macOS (Alt+Shift
+    # alone switches the keyboard layout on Windows, with an arrow it is the program's). The old
+    # Ctrl+Alt+Shift+Left/Right are GNOME's "move window to another workspace": never used here.
+    # "{" and "Shift+{" both: platforms report Shift+[ either way.
+    A("end_right", "Resize span: end one token right (or drag its edge)", "controller.resize_selected", ("]", "Alt+Shift+Right"),
       "Make the selected span one token longer at its end", args=("end", 1), view=True),
-    A("end_left", "Resize span: end one token left", "controller.resize_selected", "Alt+Shift+Left",
+    A("end_left", "Resize span: end one token left", "controller.resize_selected", ("[", "Alt+Shift+Left"),
       "Make the selected span one token shorter at its end", args=("end", -1), view=True),
-    A("start_left", "Resize span: start one token left (or drag its edge)", "controller.resize_selected", "Ctrl+Alt+Shift+Left",
+    A("start_left", "Resize span: start one token left (or drag its edge)", "controller.resize_selected", ("{", "Shift+{"),
       "Make the selected span one token longer at its start", args=("start", -1), view=True),
-    A("start_right", "Resize span: start one token right", "controller.resize_selected", "Ctrl+Alt+Shift+Right",
+    A("start_right", "Resize span: start one token right", "controller.resize_selected", ("}", "Shift+}"),
       "Make the selected span one token shorter at its start", args=("start", 1), view=True),
     A("labels", "&Labels\u2026", "open_labels", "Ctrl+L", "Add, rename, recolour labels"),
     A("annotator", "&Switch annotator\u2026", "switch_annotator", None, "Change who is annotating"),
@@ -77,6 +82,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
       "Choose the label from a list (type to search, Enter); for labels without a number key"),
     *(A(f"{LABEL_ACTION_PREFIX}{k}", f"Label {k}", "label_key", k, f"Give the selection the label of key {k}", args=(k,))
       for k in KEYS),
+    # labels 11 to 20 of the palette: Shift and the digit (every label is one chord away)
+    *(A(f"{LABEL_ACTION_PREFIX}s{k}", f"Label Shift+{k}", "label_key", f"Shift+{k}",
+        f"Give the selection the label of key Shift+{k}", args=(f"Shift+{k}",)) for k in KEYS),
     # navigation inside the document (keys work when the text has focus)
     A("next_item", "Next span or suggestion", "controller.next_item", "Tab", "Select the next span", args=(True,), view=True),
     A("prev_item", "Previous span or suggestion", "controller.next_item", "Shift+Tab", "Select the previous span",
@@ -89,6 +97,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
       args=(-1, True), view=True),
     A("line_down", "Token cursor down", "view.move_line", "Down", "Move the token cursor a line down", args=(1,), view=True),
     A("line_up", "Token cursor up", "view.move_line", "Up", "Move the token cursor a line up", args=(-1,), view=True),
+    A("line_home", "First word of the line", "jumper.line_edge", "Home", "Select the line's first word", args=(False,), view=True),
+    A("line_end", "Last word of the line", "jumper.line_edge", "End", "Select the line's last word", args=(True,), view=True),
+    A("text_home", "First word of the document", "jumper.text_edge", "Ctrl+Home", "Select the first word", args=(False,),
+      view=True),
+    A("text_end", "Last word of the document", "jumper.text_edge", "Ctrl+End", "Select the last word", args=(True,), view=True),
+    A("page_down", "Page down", "jumper.page", "PgDown", "Move the token cursor a screenful down", args=(1,), view=True),
+    A("page_up", "Page up", "jumper.page", "PgUp", "Move the token cursor a screenful up", args=(-1,), view=True),
+    A("hint_words", "&Jump to a word", "jumper.show_hints", "J", "Letter hints on the visible words: type one to go there",
+      args=("words",), view=True),
+    A("hint_spans", "Jump to a span", "jumper.show_hints", "Shift+J", "Letter hints on the visible spans: type one to select it",
+      args=("spans",), view=True),
+    A("same_next", "Next span with this label", "jumper.next_same_label", ".", "Select the next span with the selected one's label",
+      args=(True,), view=True),
+    A("same_prev", "Previous span with this label", "jumper.next_same_label", ",", "Select the previous span with this label",
+      args=(False,), view=True),
+    A("sugg_next", "Next undecided suggestion", "jumper.next_suggestion", "N", "Select the next suggestion left to decide",
+      args=(True,), view=True),
+    A("sugg_prev", "Previous undecided suggestion", "jumper.next_suggestion", "Shift+N", "Select the previous suggestion left to decide",
+      args=(False,), view=True),
+    A("find_text", "&Find in document…", "find_bar.open_bar", SK.Find, "Find text in this document (Enter: next match)"),
     A("activate", "Accept suggestion / pick child", "controller.activate", ("Return", "Enter"),
       "Accept the selected suggestion; in relation mode pick the child", view=True),
     A("escape", "Cancel", "controller.escape", "Esc", "Leave relation mode, clear the selection", view=True),
@@ -120,15 +148,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
       args=("selected",), checkable=True, short="Only selected's relations"),
     A("rel_none", "Hide relations", "show_relations", None, "Draw no relations", args=("none",), checkable=True),
     # documents
-    A("next_doc", "&Next document", "go_document", ("PgDown", "Ctrl+Right"), "Open the next document", args=(1,),
+    A("next_doc", "&Next document", "go_document", ("Ctrl+PgDown", "Alt+Down"), "Open the next document", args=(1,),
       short="Next \u25b6"),
-    A("prev_doc", "&Previous document", "go_document", ("PgUp", "Ctrl+Left"), "Open the previous document", args=(-1,),
+    A("prev_doc", "&Previous document", "go_document", ("Ctrl+PgUp", "Alt+Up"), "Open the previous document", args=(-1,),
       short="\u25c0 Prev"),
     A("done", "&Mark done and next", "mark_done", "Ctrl+D", "Mark this document done and open the next one to do",
       short="\u2713 Done"),
     A("skip", "S&kip document", "skip_document", "Ctrl+K", "Mark this document skipped and open the next one to do"),
-    A("find", "&Find documents", "focus_search", SK.Find, "Search the documents"),
+    A("find", "Find &documents", "focus_search", "Ctrl+Shift+F", "Search the documents"),
     # views, other windows
+    A("zoom_in", "Zoom &in", "view.zoom_in", ("Ctrl++", "Ctrl+="), "Larger text (remembered)"),
+    A("zoom_out", "Zoom &out", "view.zoom_out", "Ctrl+-", "Smaller text (remembered)"),
+    A("zoom_reset", "Normal size", "view.set_zoom", "Ctrl+0", "The default text size", args=(1.0,)),
     A("guidelines", "&Guidelines", "toggle_guidelines", "F2", "Show the annotation guidelines"),
     A("agreement", "&Agreement\u2026", "open_agreement", None, "How much do the annotators agree?"),
     A("review", "&Review\u2026", "open_review", None, "Adjudicate a gold version"),
@@ -148,13 +179,15 @@ MENUS: tuple[tuple[str, tuple], ...] = (
     ("&Edit", ("undo", "redo", "-", "delete", ("Label selection", ("pick_label", "-", "@labels")),
                ("Resize span (or drag its edge)", ("end_right", "end_left", "start_left", "start_right")),
                "-", "labels", "annotator")),
-    ("&Navigate", ("next_doc", "prev_doc", "done", "skip", "find", "-", "next_item", "prev_item", "tok_right", "tok_left",
-                   "ext_right", "ext_left", "line_down", "line_up", "escape")),
+    ("&Navigate", ("next_doc", "prev_doc", "done", "skip", "find", "-", "find_text", "hint_words", "hint_spans", "sugg_next",
+                   "sugg_prev", "same_next", "same_prev", "-", "next_item", "prev_item", "tok_right", "tok_left",
+                   "ext_right", "ext_left", "line_down", "line_up", "line_home", "line_end", "page_down", "page_up",
+                   "text_home", "text_end", "escape")),
     ("&Suggestions", ("accept", "activate", "reject", "accept_all", "reject_all", "-", "suggest_doc", "suggest_all",
                       "show_sugg", "auto_suggest")),
     ("&Model", ("train", "stop_training", "curve")),
     ("&Relations", ("relation", "-", "rel_all", "rel_sel", "rel_none")),
-    ("&View", ("@panels", "guidelines")),
+    ("&View", ("@panels", "guidelines", "-", "zoom_in", "zoom_out", "zoom_reset")),
     ("Re&view", ("agreement", "review")),
     ("&Help", ("shortcuts", "about")),
 )
@@ -264,9 +297,15 @@ def _names(entries: tuple) -> list[str]:
             out.extend(_names(entry[1]))
         elif entry == "@labels":
             out.extend(f"{LABEL_ACTION_PREFIX}{k}" for k in KEYS)
+            out.extend(f"{LABEL_ACTION_PREFIX}s{k}" for k in KEYS)
         elif entry != "-" and not entry.startswith("@"):
             out.append(entry)
     return out
+
+
+def label_actions(actions: dict[str, QAction]) -> list[QAction]:
+    """The label actions: keys 1 ... 0, then Shift+1 ... Shift+0."""
+    return [actions[f"{LABEL_ACTION_PREFIX}{k}"] for k in KEYS] + [actions[f"{LABEL_ACTION_PREFIX}s{k}"] for k in KEYS]
 
 
 def shortcut_table(actions: dict[str, QAction]) -> list[tuple[str, str, str]]:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.changes import Changes
 from annotator.agreement import Measure, measures
 from annotator.agreement_report import agreement_job
 from corpus.model import GOLD, is_person_layer
@@ -207,7 +208,7 @@ class AgreementDashboard(QWidget):
         self.fill_annotators()
         self.annotator_list.itemChanged.connect(self._choices_changed)
         self.docs_combo.currentIndexChanged.connect(self._choices_changed)
-        state.topicChanged.connect(self._state_changed)
+        state.changed.connect(self._state_changed)
 
     # -- building ----------------------------------------------------------------------------
     def _build_controls(self) -> QGridLayout:
@@ -399,10 +400,11 @@ class AgreementDashboard(QWidget):
         self.status.setStyleSheet("color: #8a5a00; font-weight: bold;")
         self.status.setText(text)
 
-    def _state_changed(self, topic: str) -> None:
-        if topic in ("annotator", "documents"):
+    def _state_changed(self, changes: Changes) -> None:
+        if changes.annotator or changes.documents:
             self.fill_annotators()
-        if topic in ("spans", "relations", "status", "documents") and self.report is not None:
+        if (changes.spans or changes.relations or changes.rejections or changes.status
+                or changes.documents) and self.report is not None:
             self._stale("Annotations changed: press Recompute (F5) to update")
 
     # -- computing -------------------------------------------------------------------------

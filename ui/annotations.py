@@ -60,8 +60,20 @@ class AnnotationPresenter:
         if s is None:
             return
         items, rels = self.view_items(state)
+        sel = self.view.selected_key()
         self.view.set_annotations(items, rels)
+        self._keep_selection(sel)
         self.tables.set_content(self.view.text, self.view.items, self.view.relations)
+
+    def _keep_selection(self, sel: ItemKey | None) -> None:
+        """Background work (matching, suggesting) replaced the selected suggestion by one with
+        the same words and label from another layer: select that one (the person's next key
+        still means the words they see selected)."""
+        if sel is None or sel[0] != "sugg" or self.view.selected_key() is not None or self.view.text_selection():
+            return
+        twin = next((it for it in self.view.items if it.suggestion and (it.start, it.end, it.label) == tuple(sel[2:5])), None)
+        if twin is not None:
+            self.view.select_item(twin.key, ensure_visible=False)
 
     def view_items(self, state) -> tuple[list[ViewSpan], list[ViewRelation]]:
         """Everything the view shows for the open document (with the state's label colours)."""
@@ -100,7 +112,9 @@ class AnnotationPresenter:
         add = [self.span_item(sp) for sp in delta.spans_added]
         add.extend(self.suggestion_item(sp) for sp in delta.suggestions_added)
         rel_add = [self.relation_item(r) for r in delta.relations_added]
+        sel = self.view.selected_key()
         self.view.update_annotations(remove, add, delta.relations_removed, rel_add)
+        self._keep_selection(sel)
         ends = {x for r in s.relations.values() for x in (r.head, r.child)}
         moved = {sp.id for sp in delta.spans_added} | set(delta.spans_removed)
         rels_changed = bool(delta.relations_removed or rel_add or (moved & ends))

@@ -47,6 +47,7 @@ class LabelController(QObject):
         self._refuse = refuse
         self._head: int | None = None
         self._child: int | None = None
+        view.selectionChanged.connect(self._follow_selection)
 
     # -- relation mode -----------------------------------------------------------------------
     @property
@@ -75,6 +76,29 @@ class LabelController(QObject):
         self.modeChanged.emit(True)
         self._update_banner()
         self.view.next_item(True, spans_only=True)  # propose the next span as the child
+        self.view.show_hints("spans")  # or pick it by its letters
+
+    def _follow_selection(self) -> None:
+        """In relation mode the selected span of the person is the child: the preview arc shows it."""
+        if not self.relation_mode:
+            return
+        item = self.view.selected_item()
+        if item is not None and not item.suggestion and item.id is not None and item.id != self._head:
+            self._child = item.id
+        self.view.set_preview_relation(self._head, self._child)
+        self._update_banner()
+
+    def hint_landed(self, target) -> bool:
+        """A letter hint was typed: in relation mode a span's hint picks the child (``True``:
+        handled here; otherwise the selection moves to the target)."""
+        if not self.relation_mode or not (isinstance(target, tuple) and target and isinstance(target[0], str)):
+            return False
+        item = self.view.item(target)
+        if item is None or item.suggestion or item.id == self._head:
+            self._message("Pick one of your spans (not a suggestion, not the head) as the child, or Esc")
+            return True
+        self.view.select_item(target)
+        return True
 
     def pick_child(self, key) -> None:
         """A click on a span in relation mode makes it the child."""
@@ -89,6 +113,7 @@ class LabelController(QObject):
         if not self.relation_mode:
             return
         self._head = self._child = None
+        self.view.hide_hints()
         self.view.set_relation_head(None)
         self.modeChanged.emit(False)
         self._update_banner()
@@ -149,6 +174,9 @@ class LabelController(QObject):
     def next_item(self, forward: bool) -> None:
         """Tab / Shift+Tab (only the person's spans in relation mode)."""
         self.view.next_item(forward, spans_only=self.relation_mode)
+        item = self.view.selected_item()
+        if self.relation_mode and item is not None and item.id == self._head:
+            self.view.next_item(forward, spans_only=True)  # the head is never its own child
 
     def apply_label(self, name: str) -> None:
         """Give the selection this label (new span, relabel, accept a suggestion as it, or the
@@ -212,7 +240,7 @@ class LabelController(QObject):
             self._refuse(str(exc))
             return
         if self._apply(edit, [self.view.text[item.start:item.end]]):
-            self._select_span(item.start, item.end, name)
+            self._select_next_suggestion(item.start)  # keep going, as accept and reject do
 
     def _select_span(self, start: int, end: int, label: str) -> None:
         it = self.view.find_item(start, end, label)

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.changes import Changes
-from annotator.edits import Edit, SetStatus
+from annotator.edits import Batch, Edit, SetStatus
 from corpus.errors import CorpusError, NotAProjectError
-from corpus.model import Document, DocumentStatus
+from corpus.model import Document, DocumentStatus, LabelKind
 from corpus.store.documents import next_document_id
 from corpus.store.layers import status_counts
 from ui import actions as actions_mod
@@ -47,8 +47,11 @@ from ui.annotations import AnnotationPresenter
 from ui.controller import LabelController
 from ui.demo import open_demo as _open_demo
 from ui.document_view import DocumentView
+from ui import done as done_mod
 from ui.errors import show_error
+from ui.find_bar import FindBar
 from ui.jobs import WindowJobs
+from ui.keys import Jumper, remember_zoom
 from ui.learning import LearningLoop
 from ui.palette import KEYS
 from ui.panels import PanelSpec, registered_panels
@@ -105,6 +108,9 @@ class MainWindow(QMainWindow):
                                           self._message, self._on_edit_error, self)
         self.controller.modeChanged.connect(lambda _on: self._refresh_labels())
         self.controller.bannerChanged.connect(self._show_banner)
+        self.jumper = Jumper(self.view, self._message, self.controller.hint_landed, self,
+                             lambda: self.controller.relation_mode)
+        remember_zoom(self.view, self.settings)
         self.sb_job = QLabel("", self)
         self.jobs = WindowJobs(self, lambda: self.state, self.sb_job, self._message)
         self.jobs.auto_propagate = _bool(self.settings.value(SETTINGS_AUTO_PROPAGATE), True)
@@ -145,6 +151,8 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         for w in (self.doc_title, self.doc_info, self.mode_banner):
             lay.addWidget(w)
+        self.find_bar = FindBar(self.view, centre)
+        lay.addWidget(self.find_bar)
         lay.addWidget(self.view, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._build_welcome())
@@ -263,11 +271,6 @@ class MainWindow(QMainWindow):
     @property
     def doc_id(self) -> int | None:
         return self.state.current_doc_id if self.state is not None else None
-
-    # older names, still used by tests/ui/test_incremental.py (owned with the document view):
-    # the public ones are ``document`` and ``reload_annotations()``
-    _doc = document
-    _vs_doc = None
 
     # ==========================================================================================
     # project lifecycle
@@ -439,8 +442,6 @@ class MainWindow(QMainWindow):
             self.presenter.reload(self.state)
             self._update_header()
 
-    _refresh_annotations = reload_annotations
-
     def _on_changed(self, changes: Changes) -> None:
         st = self.state
         if st is None:
@@ -489,10 +490,10 @@ class MainWindow(QMainWindow):
             return
         kind = self.controller.label_kind
         self.palette_widget.set_labels(st.labels(kind), kind)
+        self.view.set_label_colours(st.label_colors(LabelKind.ENTITY))
         keys = self.palette_widget.keys
-        for k, a in zip(KEYS, self.label_actions):
-            name = keys.get(k)
-            a.setText(f"{name}" if name else f"Label {k} (unused)")
+        for k, a in zip([*KEYS, *(f"Shift+{k}" for k in KEYS)], actions_mod.label_actions(self.actions_by_name)):
+            a.setText(keys.get(k) or f"Label {k} (unused)")
 
     def _show_banner(self, text: str) -> None:
         self.mode_banner.setText(text)
@@ -557,8 +558,6 @@ class MainWindow(QMainWindow):
         if ok and self.state.last_changes.spans:
             self.jobs.schedule_propagation(texts)
         return ok
-
-    _apply = apply  # the name ui/screenshots.py (owned with the document view) uses
 
     def label_key(self, key: str) -> None:
         name = self.palette_widget.label_for_key(key)
@@ -629,12 +628,13 @@ class MainWindow(QMainWindow):
             return
         st.open_document(d)
 
-    def _set_status_and_next(self, status: DocumentStatus, verb: str) -> None:
+    def _set_status_and_next(self, status: DocumentStatus, verb: str, before: tuple[Edit, ...] = ()) -> None:
         st = self.state
         if st is None or st.current_doc_id is None:
             return
         d = st.current_doc_id
-        if not self.apply(SetStatus(d, st.annotator, status, description=f"{verb} document")):
+        edit: Edit = SetStatus(d, st.annotator, status, description=f"{verb} document")
+        if not self.apply(Batch((*before, edit), description=f"{verb} document") if before else edit):
             return
         nxt = next_document_id(st.store, st.annotator, d, undone_only=True)
         nxt = self.learning.next_after(d, nxt)  # "most useful next" when that order is chosen
@@ -645,7 +645,9 @@ class MainWindow(QMainWindow):
         self._message(f"{verb}; opened the next document to do (Ctrl+Z undoes)")
 
     def mark_done(self) -> None:
-        self._set_status_and_next(DocumentStatus.DONE, "Marked done")
+        """Ctrl+D: mark done and open the next document (asks first about suggestions still
+        undecided, see :func:`ui.done.mark_done`)."""
+        done_mod.mark_done(self)
 
     def skip_document(self) -> None:
         self._set_status_and_next(DocumentStatus.SKIPPED, "Skipped")

@@ -31,15 +31,6 @@ __all__ = ["AppState"]
 
 log = logging.getLogger(__name__)
 
-# older names of what changed, still accepted by :meth:`AppState.notify`
-_TOPIC_CHANGES = {
-    "labels": Changes(labels=True),
-    "annotator": Changes(annotator=True),
-    "documents": Changes(documents=True),
-    "suggestions": Changes(all_suggestions=True),
-}
-
-
 def _error_text(exc: BaseException, what: str) -> str:
     """One line for the status bar."""
     if isinstance(exc, CorpusError):
@@ -58,9 +49,6 @@ class AppState(QObject):
 
     #: Something changed: the report says what (see :class:`annotator.changes.Changes`).
     changed = Signal(object)
-    #: The same, by the older coarse names ("spans", "labels", ...), once per name, for views
-    #: not reading :class:`Changes` yet.
-    topicChanged = Signal(str)
     #: The document shown in the window changed.
     documentSelected = Signal(int)
     #: An edit was refused or failed; the text is one line for the status bar.
@@ -130,18 +118,6 @@ class AppState(QObject):
         if changes.labels:
             self._labels = None
         self.changed.emit(changes)
-        for topic in changes.topics():
-            self.topicChanged.emit(topic)
-
-    def notify(self, topic: str) -> None:
-        """:meth:`announce` by an older coarse name ("labels", "documents", "suggestions",
-        "annotator"; anything else: the current document's annotations)."""
-        changes = _TOPIC_CHANGES.get(topic)
-        if changes is None:
-            d = frozenset({self.current_doc_id}) if self.current_doc_id is not None else frozenset()
-            changes = Changes(spans=d, relations=d, rejections=d, status=d, settings=frozenset({topic})
-                              if topic == "settings" else frozenset())
-        self.announce(changes)
 
     # -- edits ---------------------------------------------------------------------------------
     def apply(self, edit: Edit) -> bool:

@@ -176,7 +176,6 @@ def test_changes_merge() -> None:
     both = a | b
     assert both.spans == {1, 2} and both.labels and both.status == {2} and both.guidelines
     assert a | NO_CHANGES == a and not NO_CHANGES and Changes.union([a, b]) == both
-    assert both.topics() == ["labels", "spans", "status", "settings"]
 
 
 def test_label_and_setting_edits_undo_exactly(store: Store) -> None:
