@@ -54,6 +54,9 @@ def learn(tmp_path: Path) -> Path:
 
 
 def _window(qtbot, path: Path, **options):
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("done_with_undecided", "reject")  # Ctrl+D does not ask about suggestions left
     win = open_window(qtbot, path)
     win.learning.train_options = {**QUICK, **options}
     return win
