@@ -46,6 +46,7 @@ from annotator.training import (
     uncertainty_job,
 )
 from annotator.training.loop import RETRAIN_SETTING
+from annotator.training.spacy_train import CURVE_FRACTIONS
 from corpus.errors import CorpusError
 from corpus.model import DocumentStatus
 from ui.worker import JobHandle, run_job
@@ -331,6 +332,11 @@ class LearningLoop(QObject):
         if st is None or self.training():
             return None
         options = dict(self.train_options)
+        part = [0]
+
+        def progress(done: int, total: int, message: str) -> None:
+            part[0] += message == "training"  # each part's training run starts with this report
+            self.progressed.emit(done, total, f"part {part[0]} of {len(CURVE_FRACTIONS)}: {message}")
 
         def done(rows: list[dict[str, Any]]) -> None:
             self.curveReady.emit(list(rows))
@@ -338,7 +344,7 @@ class LearningLoop(QObject):
 
         self.curve_job = run_job(self._window, "Learning curve", lambda store: curve_job(store, **options), st.path,
                                  on_done=done, on_error=lambda exc: self._failed(st, "The learning curve", exc),
-                                 modal=False, on_progress=self.progressed.emit,
+                                 modal=False, on_progress=progress,
                                  on_cancel=lambda: self._ended("Learning curve cancelled"))
         self.busyChanged.emit(True)
         return self.curve_job

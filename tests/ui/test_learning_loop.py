@@ -185,8 +185,11 @@ def test_the_threshold_setting_hides_weak_suggestions_in_the_window(qtbot, learn
 def test_the_learning_curve_is_plotted_in_the_panel(qtbot, learn):
     win = _window(qtbot, learn)
     panel = win.panel("training")
+    seen: list[str] = []
+    panel.curve_button.click()
     with qtbot.waitSignal(win.learning.curveReady, timeout=120_000):
-        panel.curve_button.click()
+        win.learning.progressed.connect(lambda _d, _t, message: seen.append(message))
+    assert any(m.startswith("part 4 of 4: best dev score") for m in seen)
     assert [x for x, _ in panel.chart.points] == [25.0, 50.0, 75.0, 100.0]
     assert all(0.0 <= y <= 1.0 for _, y in panel.chart.points)
     assert latest_model(win.state.store) is None  # the curve keeps no model
