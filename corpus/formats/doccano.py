@@ -24,7 +24,7 @@ from corpus.errors import InputError
 from corpus.formats.jsonl import iter_json_objects, record_name, require_text
 from corpus.formats.records import ImportRecord, check_relations, check_spans
 
-__all__ = ["read_doccano"]
+__all__ = ["read_doccano", "records_from_objects"]
 
 _KNOWN = {"text", "label", "labels", "entities", "relations", "meta"}
 
@@ -76,10 +76,13 @@ def _char_offsets(
 
 def read_doccano(path: str | Path) -> Iterator[ImportRecord]:
     """Yield one record per doccano line."""
-    p = str(path)
-    stem = Path(path).stem
+    return records_from_objects(str(path), Path(path).stem, iter_json_objects(path))
+
+
+def records_from_objects(p: str, stem: str, objects: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[ImportRecord]:
+    """Yield one record per doccano object ``(line, object)`` (JSONL lines or a JSON array)."""
     converted = False
-    for lineno, obj in iter_json_objects(path):
+    for lineno, obj in objects:
         text = require_text(obj, p, lineno)
         meta: dict[str, Any] = dict(obj["meta"]) if isinstance(obj.get("meta"), dict) else {}
         meta.update({k: v for k, v in obj.items() if k not in _KNOWN})
