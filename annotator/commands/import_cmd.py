@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from corpus.formats.detect import FORMATS
+from corpus.formats.registry import import_format_names
 
 __all__ = ["register", "run"]
 
@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
     """Add the ``import`` command to the ``annotator`` parser."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "import",
-        help="import articles and existing annotations (txt, JSONL, Prodigy, doccano, brat, CoNLL)",
+        help="import articles and existing annotations (" + ", ".join(import_format_names()) + ")",
         description=(
             "Import files and folders into a project (created when missing). The same text imported "
             "again, or from another annotator's file, is one document with one more layer. The "
@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file (created when missing)")
     p.add_argument("paths", metavar="PATH", nargs="+", help="files or folders to import")
-    p.add_argument("--format", dest="fmt", choices=FORMATS, default="auto",
+    p.add_argument("--format", dest="fmt", choices=("auto", *import_format_names()), default="auto",
                    help="input format (default: detected from each file)")
     p.add_argument("--annotator", metavar="NAME",
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")

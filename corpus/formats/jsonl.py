@@ -9,14 +9,21 @@ that are not UTF-8 and an empty file raise :class:`InputError` naming the file a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
 from corpus.formats.records import ImportRecord, iter_text_lines
+from corpus.formats.registry import Format, register
 
-__all__ = ["iter_json_objects", "read_jsonl", "record_name", "record_meta", "require_text"]
+__all__ = [
+    "JSON_SUFFIXES", "first_json_object", "iter_json_objects", "json_candidate", "read_jsonl", "record_name",
+    "record_meta", "require_text", "sniff_jsonl",
+]
+
+#: Extensions of JSON Lines files (shared by the JSONL-shaped formats: Prodigy, doccano).
+JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
 def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -66,8 +73,9 @@ def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -
     return default
 
 
-def read_jsonl(path: str | Path) -> Iterator[ImportRecord]:
-    """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano)."""
+def read_jsonl(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+    """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano).
+    Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
     for lineno, obj in iter_json_objects(path):
@@ -76,3 +84,32 @@ def read_jsonl(path: str | Path) -> Iterator[ImportRecord]:
         yield ImportRecord(
             text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta
         )
+
+
+def json_candidate(path: Path, lines: Sequence[str]) -> bool:
+    """A file a JSONL-shaped format may claim: a JSON extension, or a first line opening an object."""
+    return Path(path).suffix.lower() in JSON_SUFFIXES or lines[0].lstrip().startswith("{")
+
+
+def first_json_object(lines: Sequence[str]) -> dict[str, Any] | None:
+    """The first line parsed as a JSON object, or ``None`` (broken, cut by sniffing, not an
+    object): sniffers then look at the raw text; the reader names the line later."""
+    try:
+        obj = json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def sniff_jsonl(path: Path, lines: Sequence[str]) -> float:
+    """JSONL with a ``text`` field: any JSON-looking file no more specific format claims."""
+    return 0.5 if json_candidate(path, lines) else 0.0
+
+
+register(Format(
+    name="jsonl",
+    description="JSON Lines with a text field",
+    suffixes=JSON_SUFFIXES,
+    sniff=sniff_jsonl,
+    reader=read_jsonl,
+))
