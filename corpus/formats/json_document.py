@@ -22,12 +22,13 @@ so every error names the line as the JSONL readers do.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
 from corpus.formats.records import ImportRecord, check_spans, read_text_file
+from corpus.formats.registry import Format, register
 
 __all__ = [
     "KNOWN_JSON_FORMATS",
@@ -37,6 +38,8 @@ __all__ = [
     "read_json_document",
     "read_spacy_v2_json",
     "read_train_data",
+    "cached_kind",
+    "sniff_json_document",
 ]
 
 #: What :func:`read_json_document` reads, for messages.
@@ -164,7 +167,8 @@ def json_document_kind(path: str | Path, *, encoding: str = "utf-8") -> str:
     whole-file JSON document; raises :class:`InputError` naming what the file holds otherwise."""
     p = str(path)
     items = iter_json_document(path, encoding=encoding)
-    is_array = Path(path).read_bytes().lstrip(b"\xef\xbb\xbf" + _WS.encode()).startswith(b"[")
+    with open(path, "rb") as fh:
+        is_array = fh.read(1 << 16).lstrip(b"\xef\xbb\xbf" + _WS.encode()).startswith(b"[")
     first: Any = None
     n = 0
     for _, obj in items:
@@ -229,7 +233,7 @@ def _v2_doc(para: Mapping[str, Any], path: str, line: int) -> tuple[str, list[tu
     return text, tokens, sents, spans
 
 
-def read_spacy_v2_json(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_spacy_v2_json(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """spaCy v2 training JSON: one document per paragraph, tokens as written, BILUO ``ner`` tags.
 
     With ``raw`` the paragraph text is kept exactly and tokens are found in it; without, tokens
@@ -252,7 +256,7 @@ def read_spacy_v2_json(path: str | Path, *, encoding: str = "utf-8") -> Iterator
             )
 
 
-def read_train_data(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_train_data(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """spaCy v2 ``TRAIN_DATA`` saved as JSON: ``[[text, {"entities": [[start, end, label]]}], ...]``.
 
     Character offsets, end exclusive. Other annotation keys (``cats``, ``heads``, ``deps``...)
@@ -281,7 +285,7 @@ def read_train_data(path: str | Path, *, encoding: str = "utf-8") -> Iterator[Im
         )
 
 
-def _read_doccano_array(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def _read_doccano_array(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     from corpus.formats.doccano import records_from_objects
 
     p = str(path)
@@ -305,7 +309,53 @@ def _readers() -> dict[str, Callable[..., Iterator[ImportRecord]]]:
     }
 
 
-def read_json_document(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_json_document(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Read a whole-file JSON document with the reader of its shape (see the module docstring)."""
     kind = json_document_kind(path, encoding=encoding)
-    return _readers()[kind](path, encoding=encoding)
+    return _readers()[kind](path, name, encoding=encoding)
+
+
+_KIND_CACHE: dict[tuple[str, int, int], str | None] = {}
+
+
+def cached_kind(path: Path) -> str | None:
+    """:func:`json_document_kind` for sniffers: ``None`` for a file that is not a JSON document
+    or is of an unknown shape (the reader names the problem), remembered per file version so
+    the sniffers of several formats parse a file once."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _KIND_CACHE:
+        kind: str | None = None
+        try:
+            if is_json_document(path):
+                kind = json_document_kind(path)
+        except InputError:
+            kind = None
+        if len(_KIND_CACHE) > 256:
+            _KIND_CACHE.clear()
+        _KIND_CACHE[key] = kind
+    return _KIND_CACHE[key]
+
+
+def sniff_json_document(path: Path, lines: Sequence[str]) -> float:
+    """Any whole-file JSON document that Label Studio's formats do not claim: read by shape,
+    or refused with a message naming what it holds (above the JSONL formats, which would only
+    say that a line is not a JSON object)."""
+    try:
+        if not is_json_document(path):
+            return 0.0
+    except InputError:
+        return 0.0
+    return 0.0 if cached_kind(path) in ("label-studio", "label-studio-min") else 0.93
+
+
+register(Format(
+    name="json",
+    description="JSON document (spaCy v2 JSON, TRAIN_DATA, doccano JSON)",
+    suffixes=(".json",),
+    sniff=sniff_json_document,
+    reader=read_json_document,
+))

@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.json_document import iter_json_document
+from corpus.formats.json_document import cached_kind, iter_json_document
 from corpus.formats.records import ImportRecord, RawRelation, check_relations, check_spans
+from corpus.formats.registry import Format, register
 
 __all__ = [
     "FORMAT",
@@ -52,6 +53,8 @@ __all__ = [
     "read_label_studio",
     "read_label_studio_min",
     "annotator_layer",
+    "sniff_label_studio",
+    "sniff_label_studio_min",
 ]
 
 FORMAT = "label-studio"
@@ -279,7 +282,7 @@ def _task_records(task: Any, st: _FileState, line: int, default_name: str) -> It
                       warnings=warnings)
 
 
-def read_label_studio(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_label_studio(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield the records of a Label Studio JSON export (see the module docstring)."""
     st = _FileState(str(path))
     stem = Path(path).stem
@@ -295,7 +298,7 @@ def _min_regions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def read_label_studio_min(path: str | Path, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_label_studio_min(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield the records of a Label Studio JSON-MIN export (see the module docstring)."""
     st = _FileState(str(path))
     stem = Path(path).stem
@@ -317,3 +320,29 @@ def read_label_studio_min(path: str | Path, *, encoding: str = "utf-8") -> Itera
         yield _record(text, st, line, name, meta, result, annotator=annotator_layer(obj.get("annotator")),
                       answer="accept", warnings=warnings)
 
+
+
+def sniff_label_studio(path: Path, lines: Sequence[str]) -> float:
+    """A JSON document (array or single task) of Label Studio tasks."""
+    return 0.95 if cached_kind(Path(path)) == FORMAT else 0.0
+
+
+def sniff_label_studio_min(path: Path, lines: Sequence[str]) -> float:
+    """A JSON array of Label Studio JSON-MIN records."""
+    return 0.95 if cached_kind(Path(path)) == FORMAT_MIN else 0.0
+
+
+register(Format(
+    name=FORMAT,
+    description="Label Studio JSON",
+    suffixes=(".json",),
+    sniff=sniff_label_studio,
+    reader=read_label_studio,
+))
+register(Format(
+    name=FORMAT_MIN,
+    description="Label Studio JSON-MIN",
+    suffixes=(".json",),
+    sniff=sniff_label_studio_min,
+    reader=read_label_studio_min,
+))
