@@ -21,9 +21,10 @@ to -> from, ``bi``: both), one per label, labelled ``relation`` when the project
 ``<Relations>`` labels. Other result types (``choices``, ``textarea``, ``rating``...) are not
 spans: each type is named once per file in a warning, never dropped silently.
 
-Offsets: character offsets, end exclusive. Label Studio counts them in the browser, in UTF-16
-code units; when ``value.text`` does not match the characters at ``start:end`` but matches
-after reading the offsets as UTF-16 units, they are converted (and a warning says so).
+Offsets: character offsets (code points), end exclusive, as Label Studio stores them since
+label-studio-frontend#308. Older versions stored UTF-16 code units (HumanSignal/label-studio#1008):
+when ``value.text`` does not match the characters at ``start:end`` but matches after reading
+the offsets as UTF-16 units, they are converted (and a warning says so).
 
 **JSON-MIN** (Export > JSON-MIN): an array of flat records, one per (task, annotation): the
 task's data fields (``text``...), ``id``, ``annotator`` (email or user id), ``annotation_id``,
@@ -225,11 +226,22 @@ def _read_result(
 
 
 def _task_meta(task: Mapping[str, Any], data: Mapping[str, Any], text_key: str) -> dict[str, Any]:
+    """The document meta: the task's ``meta``, the data fields besides the text (a ``meta``
+    object among them, as this program's export writes it, is merged), and the task id."""
     meta: dict[str, Any] = dict(task["meta"]) if isinstance(task.get("meta"), dict) else {}
-    meta.update({k: v for k, v in data.items() if k != text_key})
+    if isinstance(data.get("meta"), dict):
+        meta.update(data["meta"])
+    meta.update({k: v for k, v in data.items() if k not in (text_key, "meta", "name")})
     if "id" in task:
         meta["label_studio_id"] = task["id"]
     return meta
+
+
+def _name(*candidates: Any, default: str) -> str:
+    for value in candidates:
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip():
+            return str(value)
+    return default
 
 
 def _record(
@@ -254,7 +266,7 @@ def _task_records(task: Any, st: _FileState, line: int, default_name: str) -> It
     }
     key, text = _task_text(data, st.path, line)
     meta = _task_meta(task, data, key)
-    name = str(task["id"]) if isinstance(task.get("id"), (int, str)) and str(task["id"]).strip() else default_name
+    name = _name(data.get("name"), task.get("id"), default=default_name)
     annotations = task.get("annotations", task.get("completions")) or []
     predictions = task.get("predictions") or []
     if not isinstance(annotations, list) or not isinstance(predictions, list):
@@ -308,11 +320,12 @@ def read_label_studio_min(path: str | Path, name: str | None = None, *, encoding
         regions = _min_regions(obj)
         data = {k: v for k, v in obj.items() if not _is_region_list(v) and k not in _MIN_META_KEYS and k != "id"}
         key, text = _task_text(data, st.path, line)
-        meta = {k: v for k, v in data.items() if k != key}
+        meta = dict(data["meta"]) if isinstance(data.get("meta"), dict) else {}
+        meta.update({k: v for k, v in data.items() if k not in (key, "meta", "name")})
         if "id" in obj:
             meta["label_studio_id"] = obj["id"]
         result = [{"type": "labels", "id": i, "value": r} for i, r in enumerate(regions)]
-        name = str(obj["id"]) if isinstance(obj.get("id"), (int, str)) and str(obj["id"]).strip() else f"{stem}:{n}"
+        name = _name(data.get("name"), obj.get("id"), default=f"{stem}:{n}")
         if not regions and obj.get("annotation_id") is None:  # a task nobody annotated
             yield ImportRecord(text=text, source=st.path, line=line, name=name, meta=meta)
             continue
