@@ -100,6 +100,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "corpus.formats.conll",
     "corpus.formats.json_document",
     "corpus.formats.label_studio",
+    "corpus.formats.spacy_docbin",
 )
 
 
