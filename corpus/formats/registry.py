@@ -115,13 +115,17 @@ class Writer:
     nothing. ``options`` is an instance of ``options_type`` (a frozen dataclass; its fields are
     the format's own options, validated by its ``__post_init__``). ``single_file`` suffixes
     (first one the default) mean the export is one file and ``OUT`` may name it; empty means
-    ``OUT`` is a folder of files. ``produces`` says what gets written, for the export dialog.
+    ``OUT`` is a folder of files. ``label`` names the format in the export dialog (default: the
+    format's description) and ``produces`` says what gets written. ``order`` places it among
+    the choices (lower first; the built-in ones use 10 to 40; ties: registration order).
     """
 
     write: Callable[..., Any]
     options_type: type
     produces: str = ""
     single_file: tuple[str, ...] = ()
+    label: str = ""
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -234,10 +238,12 @@ def import_format_names() -> tuple[str, ...]:
 
 
 def export_format_names() -> tuple[str, ...]:
-    """Names of the formats that can be exported (have a writer), in the order their writers
-    were registered (:func:`add_writer`, or ``register`` of an entry with a writer)."""
+    """Names of the formats that can be exported (have a writer), by their writers' ``order``,
+    then in the order the writers were registered."""
     _ensure_loaded()
-    return tuple(n for n in _REG.writer_order if n in _REG.formats and _REG.formats[n].writer is not None)
+    with_writer = [(n, _REG.formats[n].writer) for n in _REG.writer_order if n in _REG.formats]
+    ranked = sorted((w.order, i, n) for i, (n, w) in enumerate(with_writer) if w is not None)
+    return tuple(n for _o, _i, n in ranked)
 
 
 def _patterns(suffixes: Sequence[str]) -> str:

@@ -1,0 +1,231 @@
+"""Where an export writes while it runs, and how it lands: all or nothing up to the last rename.
+
+A folder export (spaCy's three files, brat's two files per document) is written into a hidden
+staging folder BESIDE the output folder (``OUT/../.export-<pid>-<random>``, the same file
+system), and lands by one atomic exchange of the two folders (Linux ``renameat2`` with
+``RENAME_EXCHANGE``): a kill at any moment leaves ``OUT`` either as it was or holding the whole
+new export, never a mix. Before the exchange, what ``OUT`` holds that the export does not write
+(the user's ``visual.conf``, a README, the project file...) is hard-linked into the staging
+folder (copied where links are impossible), so it is still in ``OUT`` afterwards, and a folder
+in the way of an output file is refused before anything moves. The old folder, now under the
+staging name, is then removed.
+
+Where the exchange is impossible (``OUT`` is the working folder or a mount point, its parent
+folder is not writable, or the system has no ``renameat2``), the files are staged in a hidden
+folder inside ``OUT`` and renamed into place one by one, as single-file exports always are
+(one rename is atomic).
+
+A staging folder left by a killed export (``.export-<pid>-...`` whose process is gone, or an
+``.export-*`` folder of an earlier version of this program) is removed by the next export to or
+beside the same folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import stat
+import secrets
+from pathlib import Path
+
+from corpus.errors import ExportError
+
+__all__ = ["PREFIX", "Staging", "clean_stale", "exchange_folders"]
+
+#: Name prefix of staging folders (hidden).
+PREFIX = ".export-"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2():  # type: ignore[no-untyped-def]
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_EXCHANGE = _renameat2()
+
+
+def exchange_folders(a: Path, b: Path) -> bool:
+    """Atomically swap the folders ``a`` and ``b`` (both exist); ``False`` when the system
+    cannot (no ``renameat2``, or a file system without ``RENAME_EXCHANGE``)."""
+    if _EXCHANGE is None:
+        return False
+    rc = _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_stale(entry: Path) -> bool:
+    """A staging folder whose export is over: its process is gone, or it predates pid names."""
+    rest = entry.name[len(PREFIX):]
+    pid_text = rest.split("-", 1)[0]
+    if pid_text.isdigit() and "-" in rest:
+        return int(pid_text) != os.getpid() and not _pid_alive(int(pid_text))
+    return True
+
+
+def clean_stale(folder: Path) -> list[str]:
+    """Remove the staging folders killed exports left in ``folder``; returns their names."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(PREFIX) or not entry.is_dir(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        if _is_stale(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def _new_staging_dir(parent: Path) -> Path:
+    """A new hidden folder in ``parent``, with the mode a new folder gets here (the umask's):
+    it becomes the output folder when the export lands in a folder that did not exist."""
+    while True:
+        path = parent / f"{PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return path
+
+
+def _can_swap(target: Path) -> bool:
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        cwd = None
+    if cwd is not None and (cwd == target or target in cwd.parents):
+        return False  # the shell would be left in a removed folder
+    if target.exists() and os.path.ismount(target):
+        return False
+    return _EXCHANGE is not None and os.access(target.parent, os.W_OK | os.X_OK)
+
+
+def _carry(src: Path, dest: Path) -> None:
+    """Put ``src`` (a file, link or folder of the old OUT) at ``dest`` without copying data
+    where a hard link can do it."""
+    st = os.lstat(src)
+    if stat.S_ISLNK(st.st_mode):
+        os.symlink(os.readlink(src), dest)
+    elif stat.S_ISDIR(st.st_mode):
+        os.mkdir(dest)
+        for child in os.scandir(src):
+            _carry(Path(child.path), dest / child.name)
+        shutil.copystat(src, dest)
+    elif stat.S_ISREG(st.st_mode):
+        try:
+            os.link(src, dest)
+        except OSError:
+            shutil.copy2(src, dest)
+    else:
+        raise ExportError(f"{src}: not a file or folder (a pipe or socket); cannot keep it in the new export")
+
+
+class Staging:
+    """The staged files of one export (see the module docstring).
+
+    ``swap=True``: a folder export landing by exchanging folders; ``swap=False``: files renamed
+    one by one into ``out_dir`` (single-file exports). :meth:`path` gives the staged path of a
+    final file; :meth:`commit` lands them and returns their final paths; :meth:`abort` removes
+    everything staged (safe to call after :meth:`commit`).
+    """
+
+    def __init__(self, out_dir: Path, *, swap: bool) -> None:
+        self.out_dir = out_dir
+        if out_dir.exists() and not out_dir.is_dir():
+            raise ExportError(f"{out_dir}: is a file, not a folder")
+        self.target = out_dir.resolve() if out_dir.exists() else out_dir.absolute()
+        self.names: list[str] = []
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.swap = swap and _can_swap(self.target)
+            if not self.swap:
+                self.target.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+        if not self.swap and not self.target.is_dir():
+            raise ExportError(f"{out_dir}: not a folder")
+        clean_stale(self.target.parent)
+        if self.target.is_dir():
+            clean_stale(self.target)
+        try:
+            self.dir = _new_staging_dir(self.target.parent if self.swap else self.target)
+        except OSError as exc:
+            raise ExportError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from None
+
+    def path(self, name: str) -> Path:
+        """Staged path for the final file ``out_dir/name`` (``name`` is a plain file name)."""
+        if not name or "/" in name or "\\" in name or name in (".", "..") or os.sep in name:
+            raise ExportError(f"{name!r}: not a plain file name")
+        if name not in self.names:
+            self.names.append(name)
+        return self.dir / name
+
+    def written(self) -> list[str]:
+        """Names of the files staged so far."""
+        return [name for name in self.names if (self.dir / name).exists()]
+
+    def _check_in_the_way(self, names: list[str]) -> None:
+        # Before moving anything: a folder in the way of the last file must not leave the first
+        # ones replaced (half an export).
+        for name in names:
+            if (self.target / name).is_dir() and not (self.target / name).is_symlink():
+                raise ExportError(f"{self.out_dir / name}: a folder is in the way of the output file")
+
+    def commit(self) -> list[str]:
+        """Land the staged files in the output folder; returns their final paths."""
+        names = self.written()
+        self._check_in_the_way(names)
+        if self.swap:
+            self._commit_swap(names)
+        else:
+            for name in names:
+                os.replace(self.dir / name, self.target / name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return [str(self.out_dir / name) for name in names]
+
+    def _commit_swap(self, names: list[str]) -> None:
+        if self.target.is_dir():
+            keep = set(names)
+            for entry in os.scandir(self.target):
+                if entry.name not in keep and not entry.name.startswith(PREFIX):
+                    _carry(Path(entry.path), self.dir / entry.name)
+            os.chmod(self.dir, stat.S_IMODE(os.stat(self.target).st_mode))
+            if not exchange_folders(self.dir, self.target):
+                # no atomic exchange here after all: land the files one by one in place
+                for name in names:
+                    os.replace(self.dir / name, self.target / name)
+            # self.dir now holds the old folder (or what is left of the staging): removed below
+        else:
+            os.rename(self.dir, self.target)
+
+    def abort(self) -> None:
+        """Remove everything staged."""
+        shutil.rmtree(self.dir, ignore_errors=True)
+
