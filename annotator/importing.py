@@ -284,18 +284,21 @@ def import_job(
     fmt: str = "auto",
     annotator: str | None = None,
     batch_size: int = BATCH_SIZE,
+    *,
+    encoding: str = "utf-8",
 ) -> Generator[Progress, None, ImportReport]:
     """Import files and folders into ``store``; yields :class:`Progress`, returns the report.
 
     ``fmt`` is ``auto`` or one of :data:`corpus.formats.detect.FORMATS`; ``annotator`` names
-    the layer the files' annotations go to (see the module docstring). Raises
+    the layer the files' annotations go to (see the module docstring); ``encoding`` is the text
+    files' encoding (UTF-8 unless named: ``latin-1`` for the original CoNLL-2002 files). Raises
     :class:`corpus.errors.InputError` naming the file and line on bad input, after rolling
     everything back.
     """
     if annotator is not None and (not annotator.strip() or annotator != annotator.strip()):
         raise InputError(None, f"invalid annotator name {annotator!r}")
     warnings: list[str] = []
-    files = list(expand_paths(paths, fmt, warnings))
+    files = list(expand_paths(paths, fmt, warnings, encoding))
     total = _estimate(files)
     yield Progress(0, total, "reading")
     with store.transaction():
@@ -317,7 +320,7 @@ def import_job(
                 imp.ensure_labels(LabelKind.ENTITY, ents, str(item.path))
                 imp.ensure_labels(LabelKind.RELATION, rels, str(item.path))
                 continue
-            records: Iterator[ImportRecord] = read_records(item)
+            records: Iterator[ImportRecord] = read_records(item, encoding)
             for rec in records:
                 batch.append((rec, item.fmt))
                 if len(batch) >= batch_size:
@@ -344,9 +347,10 @@ def import_job(
 
 
 def import_paths(
-    store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None
+    store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None,
+    *, encoding: str = "utf-8",
 ) -> ImportReport:
     """Run :func:`import_job` to its end and return its report."""
-    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator))
+    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator, encoding=encoding))
     assert isinstance(report, ImportReport)
     return report

@@ -39,6 +39,8 @@ def register(subparsers: Any) -> None:
                    help="input format (default: detected from each file)")
     p.add_argument("--annotator", metavar="NAME",
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")
+    p.add_argument("--encoding", default="utf-8", metavar="CODEC",
+                   help="encoding of the text files (default utf-8; e.g. latin-1, cp1252)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     created = not project.exists()
     store = Store(project, create=True)
     ok = False
-    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
+    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator, encoding=args.encoding)
     try:
         # a bar only on a terminal, never with --quiet
         report = run_with_bar(job, "import", enabled=False if args.quiet else None)

@@ -53,12 +53,12 @@ def _starts_with_bom(path: Path) -> bool:
         return fh.read(3) == b"\xef\xbb\xbf"
 
 
-def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_brat(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield the document of one brat pair (``path`` may name the ``.txt`` or the ``.ann``)."""
     txt, ann = _resolve_pair(Path(path))
     if not txt.exists():
         raise InputError(str(ann), f"no text file {txt.name} next to it")
-    text = read_text_file(txt)
+    text = read_text_file(txt, encoding=encoding)
     bom = _starts_with_bom(txt)  # brat counted it; ``text`` does not hold it
     a = str(ann)
     spans: list[tuple[int, int, str]] = []
@@ -69,7 +69,7 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
     mismatched = 0
     if ann.exists():
         try:
-            lines = list(iter_text_lines(ann))
+            lines = list(iter_text_lines(ann, encoding))
         except InputError as exc:
             if exc.reason != "empty file":
                 raise

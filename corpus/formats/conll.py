@@ -158,7 +158,7 @@ def _refuse_treebank(path: str, kind: str, line: str, lineno: int) -> InputError
     )
 
 
-def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_conll(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield the documents of a CoNLL (column or pipe) file."""
     p = str(path)
     stem = Path(path).stem
@@ -179,7 +179,7 @@ def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportReco
             annotated=True,
         )
 
-    for lineno, line in iter_text_lines(path):
+    for lineno, line in iter_text_lines(path, encoding):
         stripped = line.strip()
         if not stripped:
             doc.add_sentence(words, tags)

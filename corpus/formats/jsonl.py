@@ -26,10 +26,11 @@ __all__ = [
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
-def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Stream ``(line_number, object)`` from a JSONL file, skipping blank lines."""
+def iter_json_objects(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream ``(line_number, object)`` from a JSONL file (UTF-8 unless ``encoding`` names
+    another), skipping blank lines."""
     p = str(path)
-    for lineno, line in iter_text_lines(path):
+    for lineno, line in iter_text_lines(path, encoding):
         if not line.strip():
             continue
         try:
@@ -73,12 +74,12 @@ def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -
     return default
 
 
-def read_jsonl(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_jsonl(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano).
     Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path):
+    for lineno, obj in iter_json_objects(path, encoding):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
         yield ImportRecord(

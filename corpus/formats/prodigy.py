@@ -62,11 +62,11 @@ def _span_tuple(sp: Any, path: str, line: int) -> tuple[Any, Any, Any]:
     return (sp["start"], sp["end"], sp.get("label"))
 
 
-def read_prodigy(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_prodigy(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield one record per Prodigy task (see the module docstring for the mapping)."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path):
+    for lineno, obj in iter_json_objects(path, encoding):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
         answer = obj.get("answer")
