@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_label_studio import label_studio_config, label_studio_task
-from corpus.model import DocumentStatus, is_suggester_layer
+from corpus.model import is_suggester_layer
+from corpus.store import answer_queries as aq
 from corpus.store import export_queries as q
 
 from annotator import export_base as base
@@ -40,9 +41,9 @@ class LabelStudioOptions:
 
 def write_label_studio(ctx: ExportContext, opts: LabelStudioOptions) -> Generator[Progress, None, None]:
     """Write ``tasks.json`` (one task per exported document) and ``label_config.xml``."""
-    ids = ctx.select()
+    ids = ctx.select(keep_declined=True)
     as_predictions = is_suggester_layer(ctx.layer) if opts.predictions is None else opts.predictions
-    skipped = {doc_id for (doc_id, _), st in ctx.store.statuses(ctx.layer).items() if st is DocumentStatus.SKIPPED}
+    skipped = aq.declined_document_ids(ctx.store, ctx.layer)
     yield ctx.progress(0, len(ids))
     with open(ctx.path(TASKS_FILE), "w", encoding="utf-8", newline="\n") as fh:
         fh.write("[")

@@ -105,9 +105,12 @@ def spacy_doc(
     relations: Sequence[Any],
     relation_labels: Sequence[str],
     spans_key: str = "sc",
+    partial: bool = False,
 ) -> tuple[Any, DocOutcome]:
     """A spaCy ``Doc`` on the stored tokens with ``spans`` as ``doc.spans[spans_key]`` and
-    ``doc.ents`` (see the module docstring) and relations in ``doc._.rel``."""
+    ``doc.ents`` (see the module docstring) and relations in ``doc._.rel``. ``partial`` (a binary
+    accept: only the spans are known) marks every other token *missing* instead of outside an
+    entity, so NER training does not learn that they are ``O``."""
     from spacy.tokens import Span as SpacySpan
     from spacy.util import filter_spans
 
@@ -128,8 +131,9 @@ def spacy_doc(
     doc.spans[spans_key] = token_spans
     ordered = sorted(token_spans, key=lambda s: (s.start, s.end))
     overlap = any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
+    outside = "missing" if partial else "outside"
     if not overlap:
-        doc.set_ents(ordered, default="outside")
+        doc.set_ents(ordered, default=outside)
     else:
         outcome.overlap = True
         kept = sorted(filter_spans(token_spans), key=lambda s: s.start)
@@ -141,7 +145,7 @@ def spacy_doc(
                 missing[-1][1] = i + 1
             else:
                 missing.append([i, i + 1])
-        doc.set_ents(kept, missing=[SpacySpan(doc, a, b) for a, b in missing], default="outside")
+        doc.set_ents(kept, missing=[SpacySpan(doc, a, b) for a, b in missing], default=outside)
     if relation_labels:
         rel = relation_user_data(token_spans, ids, relations, relation_labels)
         doc._.rel = rel
@@ -215,6 +219,7 @@ def write_spacy(ctx: ExportContext, opts: SpacyOptions) -> Generator[Progress, N
     import spacy
 
     ids = ctx.select()
+    partial = ctx.partial_ids()
     n = len(ids)
     dev_ids = dev_split(ids, opts.dev_fraction, opts.seed)
     ent_labels = q.layer_entity_labels(ctx.store, ctx.layer, ids)
@@ -227,7 +232,8 @@ def write_spacy(ctx: ExportContext, opts: SpacyOptions) -> Generator[Progress, N
     try:
         yield ctx.progress(0, n)
         for k, ad in enumerate(ctx.annotated(ids), start=1):
-            doc, outcome = spacy_doc(vocab, ad.document, ad.spans, ad.relations, rel_labels, opts.spans_key)
+            doc, outcome = spacy_doc(vocab, ad.document, ad.spans, ad.relations, rel_labels, opts.spans_key,
+                                     partial=ad.document.id in partial)
             ctx.tally.document(ad.document, len(ad.spans) - len(outcome.unusable),
                                len(ad.relations) - outcome.lost_relations, outcome.expanded, outcome.overlap,
                                outcome.unusable)

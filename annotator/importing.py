@@ -24,10 +24,14 @@ Rules a user relies on:
   ``annotation.conf`` adds its entity and relation types the same way.
 * **Overlaps.** Overlapping spans in one layer (brat allows them) are kept and counted in a
   warning when the project does not allow overlaps.
-* **Statuses.** A document whose file says it was accepted (Prodigy ``answer: accept``), or an
-  annotated document of a format without answers that has at least one span, is marked *done*
-  for that layer's annotator; a rejected or ignored Prodigy example is imported without its
-  annotations and marked *skipped* (never downgrading *done*).
+* **Statuses and answers.** A document whose file says it was accepted (Prodigy ``answer:
+  accept``), or an annotated document of a format without answers that has at least one span, is
+  marked *done* for that layer's annotator; a rejected or ignored example (Prodigy, a cancelled
+  Label Studio annotation) is imported without its annotations and marked *skipped* (never
+  downgrading *done*). The answer itself (accept / reject / ignore, and whether an accept is
+  partial, as binary answers are) is kept per document and layer
+  (:mod:`corpus.store.answer_queries`) so exports keep its meaning; spans the file declares
+  wrong (binary rejects, span-level rejects) become the annotator's rejections.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from corpus.model import (
 )
 from corpus.resources import default_labels
 from corpus.store import Store
+from corpus.store import answer_queries as aq
 
 from annotator.progress import Progress, drain
 from annotator.tokenize import doc_from_offsets, project_tokenizer, tokenize_many
@@ -260,8 +265,12 @@ class _Importer:
             store.add_relations(rels)
 
     def _status(self, doc_id: int, layer: str, rec: ImportRecord) -> None:
+        if rec.answer is not None:
+            aq.set_answers(self.store, [(doc_id, layer, rec.answer, rec.partial)])
         if not is_person_layer(layer):
             return
+        for s, e, label in rec.rejected:
+            self.store.add_rejection(doc_id, layer, s, e, label)
         if rec.answer in ("reject", "ignore"):
             if self.store.status(doc_id, layer) is not DocumentStatus.DONE:
                 self.store.set_status(doc_id, layer, DocumentStatus.SKIPPED)

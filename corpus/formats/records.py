@@ -44,6 +44,8 @@ class ImportRecord:
     the file says who wrote it, ``answer`` is Prodigy's accept/reject/ignore (``None`` when the
     format has no such notion). ``source``/``line`` locate the record for error messages;
     ``warnings`` are non-fatal remarks about it (skipped lines, text mismatches...).
+    ``partial``: an accept that covers only its spans (binary answers); ``rejected``: spans the
+    annotator declared wrong (kept as the annotator's rejections, never as entities).
     """
 
     text: str
@@ -59,6 +61,10 @@ class ImportRecord:
     annotator: str | None = None
     answer: str | None = None
     warnings: tuple[str, ...] = ()
+    #: the annotation covers only its spans (binary answers): other tokens are unknown, not "O"
+    partial: bool = False
+    #: spans the annotator said are wrong (binary rejects, span-level ``"answer": "reject"``)
+    rejected: tuple[RawSpan, ...] = ()
 
     @property
     def accepted(self) -> bool:

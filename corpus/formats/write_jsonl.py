@@ -67,11 +67,15 @@ def prodigy_record(
     spans: Iterable[Span],
     relations: Iterable[Relation] = (),
     annotator_id: str | None = None,
+    answer: str = "accept",
+    partial: bool = False,
 ) -> dict[str, Any]:
     """The Prodigy task for ``doc`` with one layer's ``spans`` and ``relations``.
 
-    ``annotator_id`` (the layer name) becomes ``_annotator_id`` with ``answer: "accept"``; with
-    ``None`` the record carries the document only. A relation whose span is not among ``spans``
+    ``annotator_id`` (the layer name) becomes ``_annotator_id`` with ``answer`` (``accept``,
+    ``reject`` or ``ignore``: what the annotator answered); a ``partial`` accept (binary) is
+    written with Prodigy's binary view id, ``"_view_id": "ner"``. With ``None`` the record
+    carries the document only. A relation whose span is not among ``spans``
     is an error of the caller (:class:`KeyError`); the store guarantees it cannot happen.
     """
     span_list = list(spans)
@@ -99,7 +103,9 @@ def prodigy_record(
     }
     if annotator_id is not None:
         record["_annotator_id"] = annotator_id
-        record["answer"] = "accept"
+        record["answer"] = answer
+        if partial:
+            record["_view_id"] = "ner"
     return record
 
 
