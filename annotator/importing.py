@@ -37,13 +37,14 @@ Rules a user relies on:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.errors import AnnotationError, InputError
 from corpus.formats.brat import read_annotation_conf
-from corpus.formats.detect import InputFile, expand_paths, read_records
+from corpus.formats.detect import InputFile, expand_paths
+from corpus.formats.resume import Skipped, read_resilient
 from corpus.formats.records import ImportRecord
 from corpus.model import (
     Document,
@@ -94,6 +95,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
     files: int = 0
+    #: every record left out, ``FILE, line N: reason (record skipped)``
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the command line's output."""
@@ -107,6 +110,8 @@ class ImportReport:
             parts.append(f"layers: {', '.join(self.layers)}")
         if self.off_token_spans:
             parts.append(f"{self.off_token_spans} spans off token boundaries (kept)")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} records skipped")
         if self.warnings:
             parts.append(f"{len(self.warnings)} warnings")
         return f"imported {self.files} file{'s' if self.files != 1 else ''}: " + "; ".join(parts)
@@ -295,12 +300,17 @@ def import_job(
     batch_size: int = BATCH_SIZE,
     *,
     encoding: str = "utf-8",
+    skip_bad_records: bool = False,
 ) -> Generator[Progress, None, ImportReport]:
     """Import files and folders into ``store``; yields :class:`Progress`, returns the report.
 
     ``fmt`` is ``auto`` or one of :data:`corpus.formats.detect.FORMATS`; ``annotator`` names
     the layer the files' annotations go to (see the module docstring); ``encoding`` is the text
-    files' encoding (UTF-8 unless named: ``latin-1`` for the original CoNLL-2002 files). Raises
+    files' encoding (UTF-8 unless named: ``latin-1`` for the original CoNLL-2002 files). Records
+    whose text is empty or only whitespace are skipped with a warning; with
+    ``skip_bad_records`` every other bad record is skipped too (each named with its file and
+    line in :attr:`ImportReport.skipped`) and the rest imported, still in one transaction
+    (:mod:`corpus.formats.resume`). Raises
     :class:`corpus.errors.InputError` naming the file and line on bad input, after rolling
     everything back.
     """
@@ -321,6 +331,7 @@ def import_job(
         spans_before, rels_before = store.count_spans(), store.count_relations()
         done = 0
         batch: list[tuple[ImportRecord, str]] = []
+        skipped: list[str] = []
         n_files = 0
         for item in files:
             n_files += 1
@@ -329,8 +340,10 @@ def import_job(
                 imp.ensure_labels(LabelKind.ENTITY, ents, str(item.path))
                 imp.ensure_labels(LabelKind.RELATION, rels, str(item.path))
                 continue
-            records: Iterator[ImportRecord] = read_records(item, encoding)
-            for rec in records:
+            for rec in read_resilient(item, encoding, skip_bad_records):
+                if isinstance(rec, Skipped):
+                    skipped.append(rec.message())
+                    continue
                 batch.append((rec, item.fmt))
                 if len(batch) >= batch_size:
                     imp.flush(batch)
@@ -351,15 +364,17 @@ def import_job(
             warnings=imp.final_warnings(),
             labels_added=list(imp.labels_added),
             files=n_files,
+            skipped=skipped,
         )
     return report
 
 
 def import_paths(
     store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None,
-    *, encoding: str = "utf-8",
+    *, encoding: str = "utf-8", skip_bad_records: bool = False,
 ) -> ImportReport:
     """Run :func:`import_job` to its end and return its report."""
-    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator, encoding=encoding))
+    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator, encoding=encoding,
+                              skip_bad_records=skip_bad_records))
     assert isinstance(report, ImportReport)
     return report

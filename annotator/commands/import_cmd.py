@@ -41,6 +41,8 @@ def register(subparsers: Any) -> None:
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")
     p.add_argument("--encoding", default="utf-8", metavar="CODEC",
                    help="encoding of the text files (default utf-8; e.g. latin-1, cp1252)")
+    p.add_argument("--skip-bad-records", action="store_true",
+                   help="skip records that cannot be imported (each named with file and line) and import the rest")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
@@ -61,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     created = not project.exists()
     store = Store(project, create=True)
     ok = False
-    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator, encoding=args.encoding)
+    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator, encoding=args.encoding,
+                     skip_bad_records=args.skip_bad_records)
     try:
         # a bar only on a terminal, never with --quiet
         report = run_with_bar(job, "import", enabled=False if args.quiet else None)
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         if not ok and created:
             _remove_project(project)
     if not args.quiet:
+        for s in report.skipped:  # every one: the user must be able to find each record left out
+            print(f"skipped: {s}", file=sys.stderr)
         for w in report.warnings[:SHOWN_WARNINGS]:
             print(f"warning: {w}", file=sys.stderr)
         if len(report.warnings) > SHOWN_WARNINGS:

@@ -158,8 +158,11 @@ def _refuse_treebank(path: str, kind: str, line: str, lineno: int) -> InputError
     )
 
 
-def read_conll(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
-    """Yield the documents of a CoNLL (column or pipe) file."""
+def read_conll(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
+    """Yield the documents of a CoNLL (column or pipe) file; a document holding a line of
+    ``skip_lines`` (a bad line the importer steps over) is left out whole."""
     p = str(path)
     stem = Path(path).stem
     doc = _DocBuilder()
@@ -179,8 +182,12 @@ def read_conll(path: str | Path, name: str | None = None, *, encoding: str = "ut
             annotated=True,
         )
 
+    bad_doc = False
     for lineno, line in iter_text_lines(path, encoding):
         stripped = line.strip()
+        if lineno in skip_lines:
+            bad_doc = True
+            continue
         if not stripped:
             doc.add_sentence(words, tags)
             words, tags = [], []
@@ -192,9 +199,11 @@ def read_conll(path: str | Path, name: str | None = None, *, encoding: str = "ut
         if first == DOCSTART or first.startswith(DOCSTART + "|"):
             doc.add_sentence(words, tags)
             words, tags = [], []
-            if not doc.empty:
+            if not doc.empty and not bad_doc:
                 yield finish(doc)
-            doc = _DocBuilder()
+            elif bad_doc:
+                n_docs += 1  # keep the names of the documents after it
+            doc, bad_doc = _DocBuilder(), False
             had_docstart = True
             continue
         if pipe is None:
@@ -226,9 +235,9 @@ def read_conll(path: str | Path, name: str | None = None, *, encoding: str = "ut
         words.append(cols[0])
         tags.append(cols[-1])
     doc.add_sentence(words, tags)
-    if not doc.empty:
+    if not doc.empty and not bad_doc:
         yield finish(doc)
-    elif n_docs == 0:
+    elif n_docs == 0 and not bad_doc:
         raise InputError(p, "no tokens found")
 
 

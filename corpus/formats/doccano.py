@@ -82,9 +82,11 @@ def _char_offsets(
     return out
 
 
-def read_doccano(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_doccano(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
     """Yield one record per doccano line."""
-    return records_from_objects(str(path), Path(path).stem, iter_json_objects(path, encoding))
+    return records_from_objects(str(path), Path(path).stem, iter_json_objects(path, encoding, skip_lines))
 
 
 def records_from_objects(p: str, stem: str, objects: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[ImportRecord]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, check_spans, read_text_file
+from corpus.formats.records import BlankRecord, ImportRecord, check_spans, read_text_file
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -84,10 +84,13 @@ def _skip_ws(text: str, i: int) -> int:
     return i
 
 
-def iter_json_document(path: str | Path, *, encoding: str = "utf-8") -> Iterator[tuple[int, Any]]:
+def iter_json_document(
+    path: str | Path, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, Any]]:
     """Stream ``(line, element)`` of a JSON array file, or ``(1, object)`` for a single object.
 
-    ``line`` is the 1-based line on which the element starts. Broken JSON raises
+    ``line`` is the 1-based line on which the element starts; elements starting on a line of
+    ``skip_lines`` (bad records the importer steps over) are left out. Broken JSON raises
     :class:`InputError` naming the line.
     """
     p = str(path)
@@ -123,7 +126,8 @@ def iter_json_document(path: str | Path, *, encoding: str = "utf-8") -> Iterator
         advance(i)
         start_line = line
         obj, end = decode(i)
-        yield start_line, obj
+        if start_line not in skip_lines:
+            yield start_line, obj
         i = _skip_ws(text, end)
         if text.startswith("]", i):
             return
@@ -233,14 +237,17 @@ def _v2_doc(para: Mapping[str, Any], path: str, line: int) -> tuple[str, list[tu
     return text, tokens, sents, spans
 
 
-def read_spacy_v2_json(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_spacy_v2_json(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     """spaCy v2 training JSON: one document per paragraph, tokens as written, BILUO ``ner`` tags.
 
     With ``raw`` the paragraph text is kept exactly and tokens are found in it; without, tokens
     are joined by single spaces. ``-`` (missing) tags are read as ``O``."""
     p = str(path)
     stem = Path(path).stem
-    for line, obj in iter_json_document(path, encoding=encoding):
+    for line, obj in iter_json_document(path, encoding=encoding, skip_lines=skip_lines):
         if not isinstance(obj, dict) or not isinstance(obj.get("paragraphs"), list):
             raise InputError(p, "spaCy v2 JSON: expected {\"id\", \"paragraphs\": [...]}", line)
         for k, para in enumerate(obj["paragraphs"]):
@@ -256,7 +263,10 @@ def read_spacy_v2_json(path: str | Path, name: str | None = None, *, encoding: s
             )
 
 
-def read_train_data(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_train_data(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     """spaCy v2 ``TRAIN_DATA`` saved as JSON: ``[[text, {"entities": [[start, end, label]]}], ...]``.
 
     Character offsets, end exclusive. Other annotation keys (``cats``, ``heads``, ``deps``...)
@@ -264,12 +274,12 @@ def read_train_data(path: str | Path, name: str | None = None, *, encoding: str 
     p = str(path)
     stem = Path(path).stem
     warned = False
-    for n, (line, item) in enumerate(iter_json_document(path, encoding=encoding), start=1):
+    for n, (line, item) in enumerate(iter_json_document(path, encoding=encoding, skip_lines=skip_lines), start=1):
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], dict)):
             raise InputError(p, "TRAIN_DATA: expected [text, {\"entities\": [...]}]", line)
         text, annots = item
         if not text.strip():
-            raise InputError(p, "record has an empty text", line)
+            raise BlankRecord(p, "the text is empty or only whitespace", line)
         ents = annots.get("entities") or []
         if not isinstance(ents, list) or not all(isinstance(e, list) and len(e) == 3 for e in ents):
             raise InputError(p, "TRAIN_DATA: \"entities\" must be a list of [start, end, label]", line)
@@ -285,12 +295,15 @@ def read_train_data(path: str | Path, name: str | None = None, *, encoding: str 
         )
 
 
-def _read_doccano_array(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def _read_doccano_array(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     from corpus.formats.doccano import records_from_objects
 
     p = str(path)
     objs = []
-    for line, obj in iter_json_document(path, encoding=encoding):
+    for line, obj in iter_json_document(path, encoding=encoding, skip_lines=skip_lines):
         if not isinstance(obj, dict):
             raise InputError(p, f"doccano JSON: expected an object, got {type(obj).__name__}", line)
         objs.append((line, obj))
@@ -309,10 +322,13 @@ def _readers() -> dict[str, Callable[..., Iterator[ImportRecord]]]:
     }
 
 
-def read_json_document(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_json_document(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     """Read a whole-file JSON document with the reader of its shape (see the module docstring)."""
     kind = json_document_kind(path, encoding=encoding)
-    return _readers()[kind](path, name, encoding=encoding)
+    return _readers()[kind](path, name, encoding=encoding, skip_lines=skip_lines)
 
 
 _KIND_CACHE: dict[tuple[str, int, int], str | None] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, iter_text_lines
+from corpus.formats.records import BlankRecord, ImportRecord, iter_text_lines
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -26,12 +26,15 @@ __all__ = [
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
-def iter_json_objects(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_json_objects(
+    path: str | Path, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Stream ``(line_number, object)`` from a JSONL file (UTF-8 unless ``encoding`` names
-    another), skipping blank lines."""
+    another), skipping blank lines and the lines in ``skip_lines`` (bad records the importer
+    was asked to step over, see :mod:`corpus.formats.resume`)."""
     p = str(path)
     for lineno, line in iter_text_lines(path, encoding):
-        if not line.strip():
+        if not line.strip() or lineno in skip_lines:
             continue
         try:
             obj = json.loads(line)
@@ -50,7 +53,7 @@ def require_text(obj: Mapping[str, Any], path: str, line: int) -> str:
             raise InputError(path, "record has no \"text\" field", line)
         raise InputError(path, f"\"text\" must be a string, got {type(text).__name__}", line)
     if not text.strip():
-        raise InputError(path, "record has an empty \"text\"", line)
+        raise BlankRecord(path, "record has an empty \"text\"" if not text else "the text is only whitespace", line)
     return text
 
 
@@ -74,12 +77,14 @@ def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -
     return default
 
 
-def read_jsonl(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_jsonl(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
     """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano).
     Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path, encoding):
+    for lineno, obj in iter_json_objects(path, encoding, skip_lines):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
         yield ImportRecord(

@@ -43,7 +43,7 @@ from typing import Any
 
 from corpus.errors import InputError
 from corpus.formats.json_document import cached_kind, iter_json_document
-from corpus.formats.records import ImportRecord, RawRelation, check_relations, check_spans
+from corpus.formats.records import BlankRecord, ImportRecord, RawRelation, check_relations, check_spans
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -117,7 +117,7 @@ def _task_text(data: Mapping[str, Any], path: str, line: int) -> tuple[str, str]
         key = strings[0]
     text = data[key]
     if not text.strip():
-        raise InputError(path, "the task has an empty text", line)
+        raise BlankRecord(path, "the task's text is empty or only whitespace", line)
     return key, text
 
 
@@ -294,11 +294,14 @@ def _task_records(task: Any, st: _FileState, line: int, default_name: str) -> It
                       warnings=warnings)
 
 
-def read_label_studio(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_label_studio(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     """Yield the records of a Label Studio JSON export (see the module docstring)."""
     st = _FileState(str(path))
     stem = Path(path).stem
-    for n, (line, task) in enumerate(iter_json_document(path, encoding=encoding), start=1):
+    for n, (line, task) in enumerate(iter_json_document(path, encoding=encoding, skip_lines=skip_lines), start=1):
         yield from _task_records(task, st, line, f"{stem}:{n}")
 
 
@@ -310,11 +313,14 @@ def _min_regions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def read_label_studio_min(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_label_studio_min(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8",
+    skip_lines: frozenset[int] = frozenset(),
+) -> Iterator[ImportRecord]:
     """Yield the records of a Label Studio JSON-MIN export (see the module docstring)."""
     st = _FileState(str(path))
     stem = Path(path).stem
-    for n, (line, obj) in enumerate(iter_json_document(path, encoding=encoding), start=1):
+    for n, (line, obj) in enumerate(iter_json_document(path, encoding=encoding, skip_lines=skip_lines), start=1):
         if not isinstance(obj, dict):
             raise InputError(st.path, f"a JSON-MIN record must be an object, got {type(obj).__name__}", line)
         regions = _min_regions(obj)

@@ -74,11 +74,13 @@ def _span_tuple(sp: Any, path: str, line: int) -> tuple[Any, Any, Any]:
     return (sp["start"], sp["end"], sp.get("label"))
 
 
-def read_prodigy(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+def read_prodigy(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
     """Yield one record per Prodigy task (see the module docstring for the mapping)."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path, encoding):
+    for lineno, obj in iter_json_objects(path, encoding, skip_lines):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
         answer = obj.get("answer")

@@ -23,12 +23,18 @@ __all__ = [
     "read_text_file",
     "iter_text_lines",
     "check_encoding",
+    "BlankRecord",
 ]
 
 #: (start, end, label): a span by character offsets, end exclusive.
 RawSpan = tuple[int, int, str]
 #: (head_span_index, child_span_index, label): indexes into the record's ``spans``.
 RawRelation = tuple[int, int, str]
+
+class BlankRecord(InputError):
+    """A record whose text is empty or only whitespace: nothing to annotate. Importers skip it
+    with a warning (:mod:`corpus.formats.resume`) instead of stopping."""
+
 
 #: Answers that mean "the annotator accepted this example" (Prodigy's vocabulary).
 ACCEPT = "accept"
