@@ -22,6 +22,13 @@ __all__ = [
     "record_meta", "require_text", "sniff_jsonl",
 ]
 
+#: Keys that hold annotations in some tool's JSON: the plain JSONL reader names them when it
+#: ignores them (a file read as plain JSONL that has them was probably meant as another format).
+ANNOTATION_KEYS = frozenset({
+    "label", "labels", "entities", "spans", "relations", "annotations", "cats", "tags", "ner", "accept",
+    "predictions", "completions",
+})
+
 #: Extensions of JSON Lines files (shared by the JSONL-shaped formats: Prodigy, doccano).
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
@@ -84,11 +91,19 @@ def read_jsonl(
     Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
+    noted = False
     for lineno, obj in iter_json_objects(path, encoding, skip_lines):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
+        looks = sorted(k for k in obj if k in ANNOTATION_KEYS and obj[k])
+        warnings: tuple[str, ...] = ()
+        if looks and not noted:
+            noted = True  # once per file
+            warnings = (f"{p}, line {lineno}: {', '.join(repr(k) for k in looks)} look like annotations, which "
+                        "plain JSONL does not read; name the format with --format (prodigy, doccano, label-studio...)",)
         yield ImportRecord(
-            text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta
+            text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta,
+            warnings=warnings,
         )
 
 
