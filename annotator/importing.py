@@ -301,6 +301,7 @@ def import_job(
     *,
     encoding: str = "utf-8",
     skip_bad_records: bool = False,
+    brat_discontinuous: str = "refuse",
 ) -> Generator[Progress, None, ImportReport]:
     """Import files and folders into ``store``; yields :class:`Progress`, returns the report.
 
@@ -310,7 +311,8 @@ def import_job(
     whose text is empty or only whitespace are skipped with a warning; with
     ``skip_bad_records`` every other bad record is skipped too (each named with its file and
     line in :attr:`ImportReport.skipped`) and the rest imported, still in one transaction
-    (:mod:`corpus.formats.resume`). Raises
+    (:mod:`corpus.formats.resume`). ``brat_discontinuous`` says what a discontinuous brat span
+    becomes (:data:`corpus.formats.brat.DISCONTINUOUS`). Raises
     :class:`corpus.errors.InputError` naming the file and line on bad input, after rolling
     everything back.
     """
@@ -340,7 +342,7 @@ def import_job(
                 imp.ensure_labels(LabelKind.ENTITY, ents, str(item.path))
                 imp.ensure_labels(LabelKind.RELATION, rels, str(item.path))
                 continue
-            for rec in read_resilient(item, encoding, skip_bad_records):
+            for rec in read_resilient(item, encoding, skip_bad_records, {"discontinuous": brat_discontinuous}):
                 if isinstance(rec, Skipped):
                     skipped.append(rec.message())
                     continue
@@ -371,10 +373,10 @@ def import_job(
 
 def import_paths(
     store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None,
-    *, encoding: str = "utf-8", skip_bad_records: bool = False,
+    *, encoding: str = "utf-8", skip_bad_records: bool = False, brat_discontinuous: str = "refuse",
 ) -> ImportReport:
     """Run :func:`import_job` to its end and return its report."""
     report = drain(import_job(store, paths, fmt=fmt, annotator=annotator, encoding=encoding,
-                              skip_bad_records=skip_bad_records))
+                              skip_bad_records=skip_bad_records, brat_discontinuous=brat_discontinuous))
     assert isinstance(report, ImportReport)
     return report

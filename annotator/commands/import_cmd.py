@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from corpus.formats.brat import DISCONTINUOUS
 from corpus.formats.registry import import_format_names
 
 __all__ = ["register", "run"]
@@ -43,6 +44,9 @@ def register(subparsers: Any) -> None:
                    help="encoding of the text files (default utf-8; e.g. latin-1, cp1252)")
     p.add_argument("--skip-bad-records", action="store_true",
                    help="skip records that cannot be imported (each named with file and line) and import the rest")
+    p.add_argument("--brat-discontinuous", choices=DISCONTINUOUS, default="refuse",
+                   help="what a discontinuous brat span becomes: an error (default), left out, its covering "
+                        "span, or one span per fragment linked by 'fragment' relations")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
@@ -64,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     store = Store(project, create=True)
     ok = False
     job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator, encoding=args.encoding,
-                     skip_bad_records=args.skip_bad_records)
+                     skip_bad_records=args.skip_bad_records, brat_discontinuous=args.brat_discontinuous)
     try:
         # a bar only on a terminal, never with --quiet
         report = run_with_bar(job, "import", enabled=False if args.quiet else None)

@@ -23,7 +23,7 @@ be stepped over (the array's structure is lost there): that error stops the impo
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from corpus.errors import InputError
@@ -58,11 +58,13 @@ def _takes(reader: object, name: str) -> bool:
         return False
 
 
-def _open(item: InputFile, encoding: str, skip: frozenset[int]) -> Iterator[ImportRecord]:
+def _open(
+    item: InputFile, encoding: str, skip: frozenset[int], options: Mapping[str, object]
+) -> Iterator[ImportRecord]:
     entry = get(item.fmt)
     if entry is None or entry.reader is None:
         raise InputError(str(item.path), f"unknown format {item.fmt!r}")
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = {k: v for k, v in options.items() if _takes(entry.reader, k)}
     if encoding != "utf-8" and _takes(entry.reader, "encoding"):
         kwargs["encoding"] = encoding
     if skip:
@@ -76,9 +78,13 @@ def _one_document(item: InputFile) -> bool:
     return item.fmt in ("txt", "brat")
 
 
-def read_resilient(item: InputFile, encoding: str = "utf-8", skip_bad: bool = False) -> Iterator[ImportRecord | Skipped]:
+def read_resilient(
+    item: InputFile, encoding: str = "utf-8", skip_bad: bool = False, options: Mapping[str, object] | None = None
+) -> Iterator[ImportRecord | Skipped]:
     """The records of ``item``, with a :class:`Skipped` in place of each bad record (see the
-    module docstring). Errors that cannot be skipped are raised as they are."""
+    module docstring). Errors that cannot be skipped are raised as they are. ``options`` are
+    reader keywords (``discontinuous`` for brat), given to the readers that take them."""
+    options = options or {}
     entry = get(item.fmt)
     resumable = entry is not None and entry.reader is not None and _takes(entry.reader, "skip_lines")
     path = str(item.path)
@@ -87,7 +93,7 @@ def read_resilient(item: InputFile, encoding: str = "utf-8", skip_bad: bool = Fa
     while True:
         hold: list[ImportRecord] = []
         try:
-            for rec in _open(item, encoding, frozenset(skip)):
+            for rec in _open(item, encoding, frozenset(skip), options):
                 if rec.line is not None and rec.line <= released:
                     continue  # passed on in an earlier pass over the file
                 if hold and rec.line != hold[-1].line:
