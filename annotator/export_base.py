@@ -37,6 +37,7 @@ __all__ = [
     "ExportContext",
     "ExportReport",
     "Tally",
+    "check_spans_inside",
     "doc_label",
     "names_list",
     "run_export",
@@ -203,17 +204,33 @@ class ExportContext:
         """The project's language (setting ``lang``)."""
         return str(self.store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
 
-    def annotated(self, ids: Sequence[int], layer: str | None = None) -> Iterator[q.AnnotatedDocument]:
+    def annotated(self, ids: Sequence[int], layer: str | None = None, tokens: bool = True
+                  ) -> Iterator[q.AnnotatedDocument]:
         """The documents ``ids`` with ``layer``'s spans and relations, a batch at a time, every
-        document with tokens (:func:`with_tokens`)."""
+        document with tokens (:func:`with_tokens`) unless ``tokens`` is false. A span outside
+        its document's text (a damaged project file) stops the export with an
+        :class:`~corpus.errors.ExportError` naming the document."""
         lang = self.lang
         for ad in q.iter_annotated(self.store, self.layer if layer is None else layer, ids, BATCH):
-            doc = with_tokens(ad.document, lang)
+            check_spans_inside(ad)
+            doc = with_tokens(ad.document, lang) if tokens else ad.document
             yield ad if doc is ad.document else replace(ad, document=doc)
 
     def progress(self, done: int, total: int) -> Progress:
         """A progress report of this export."""
         return Progress(done=done, total=total, message=self.fmt)
+
+
+def check_spans_inside(ad: q.AnnotatedDocument) -> None:
+    """Refuse a document whose stored spans do not lie inside its text (one line naming it)."""
+    n = len(ad.document.text)
+    for sp in ad.spans:
+        if not (0 <= sp.start < sp.end <= n):
+            raise ExportError(
+                f"document {doc_label(ad.document)!r}: span {sp.start}-{sp.end} {sp.label!r} of layer "
+                f"{sp.layer!r} is outside its text (length {n}); the project file holds a damaged span, "
+                "delete it before exporting"
+            )
 
 
 def with_tokens(document: Document, lang: str) -> Document:

@@ -30,7 +30,7 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
     used: set[str] = {"annotation", "visual", "tools", "kb_shortcuts"}  # brat's own config names
     multiline = 0
     yield ctx.progress(0, len(ids))
-    for k, ad in enumerate(q.iter_annotated(ctx.store, ctx.layer, ids, base.BATCH), start=1):
+    for k, ad in enumerate(ctx.annotated(ids, tokens=False), start=1):
         doc = ad.document
         stem = safe_stem(doc.name, used, fallback=f"document-{doc.id}")
         bd = brat_ann(doc.text, ad.spans, ad.relations)

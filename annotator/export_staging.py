@@ -22,8 +22,6 @@ beside the same folder.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import shutil
 import stat
@@ -32,75 +30,17 @@ from pathlib import Path
 
 from corpus.errors import ExportError
 
+from annotator.atomic_files import can_exchange, exchange_folders, remove_stale
+
 __all__ = ["PREFIX", "Staging", "clean_stale", "exchange_folders"]
 
 #: Name prefix of staging folders (hidden).
 PREFIX = ".export-"
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _renameat2():  # type: ignore[no-untyped-def]
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn
-
-
-_EXCHANGE = _renameat2()
-
-
-def exchange_folders(a: Path, b: Path) -> bool:
-    """Atomically swap the folders ``a`` and ``b`` (both exist); ``False`` when the system
-    cannot (no ``renameat2``, or a file system without ``RENAME_EXCHANGE``)."""
-    if _EXCHANGE is None:
-        return False
-    rc = _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if rc == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _is_stale(entry: Path) -> bool:
-    """A staging folder whose export is over: its process is gone, or it predates pid names."""
-    rest = entry.name[len(PREFIX):]
-    pid_text = rest.split("-", 1)[0]
-    if pid_text.isdigit() and "-" in rest:
-        return int(pid_text) != os.getpid() and not _pid_alive(int(pid_text))
-    return True
 
 
 def clean_stale(folder: Path) -> list[str]:
     """Remove the staging folders killed exports left in ``folder``; returns their names."""
-    removed: list[str] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.name.startswith(PREFIX) or not entry.is_dir(follow_symlinks=False):
-            continue
-        path = Path(entry.path)
-        if _is_stale(path):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(entry.name)
-    return removed
+    return remove_stale(folder, PREFIX, folders=True)
 
 
 def _new_staging_dir(parent: Path) -> Path:
@@ -124,7 +64,7 @@ def _can_swap(target: Path) -> bool:
         return False  # the shell would be left in a removed folder
     if target.exists() and os.path.ismount(target):
         return False
-    return _EXCHANGE is not None and os.access(target.parent, os.W_OK | os.X_OK)
+    return can_exchange() and os.access(target.parent, os.W_OK | os.X_OK)
 
 
 def _carry(src: Path, dest: Path) -> None:

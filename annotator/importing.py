@@ -17,7 +17,12 @@ Rules a user relies on:
 * **Offsets are kept exactly**, even when they do not fall on token boundaries; such spans are
   counted in :attr:`ImportReport.off_token_spans` (and by ``annotator stats``).
 * **Tokens.** Texts are tokenised by the project tokenizer, except CoNLL and Prodigy records
-  that carry their own tokens: those tokens (and CoNLL's sentences) are kept.
+  that carry their own tokens: those tokens (and CoNLL's sentences) are kept. A text longer than
+  spaCy's ``max_length`` (1,000,000 characters) is imported whole: the limit guards the memory
+  of parsers and NER, not of the tokenizer.
+* **Text is text.** A NUL character, a lone surrogate (half of a character, from a JSON escape),
+  NaN or Infinity in meta, or a UTF-16 file are refused with the file and line
+  (:func:`corpus.formats.records.validate_record`), before anything is written.
 * **Labels.** A project without labels gets the default schema on its first import. Labels the
   files use that the schema lacks are *added* to the schema (importing another tool's
   annotations must not fail on its label set) and listed in the warnings; brat's
@@ -44,8 +49,8 @@ from pathlib import Path
 from corpus.errors import AnnotationError, InputError
 from corpus.formats.brat import read_annotation_conf
 from corpus.formats.detect import InputFile, expand_paths
-from corpus.formats.resume import Skipped, read_resilient
 from corpus.formats.records import ImportRecord
+from corpus.formats.resume import Skipped, read_resilient
 from corpus.model import (
     Document,
     DocumentStatus,
@@ -61,7 +66,7 @@ from corpus.store import Store
 from corpus.store import answer_queries as aq
 
 from annotator.progress import Progress, drain
-from annotator.tokenize import doc_from_offsets, project_tokenizer, tokenize_many
+from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, project_tokenizer, tokenize_many
 
 __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARNINGS"]
 
@@ -203,6 +208,12 @@ class _Importer:
     # -- one batch ---------------------------------------------------------------------------
     def _documents(self, batch: Sequence[tuple[ImportRecord, str]]) -> list[Document]:
         plain = [rec.text for rec, _ in batch if rec.tokens is None]
+        longest = max(map(len, plain), default=0)
+        # spaCy refuses texts over max_length (E088) to bound the memory of parsers and NER;
+        # the tokenizer and sentencizer need little, and the text is the project's: keep it.
+        for nlp in (self.nlp, project_tokenizer(DEFAULT_LANG)):  # the one tokenize_many uses
+            if longest >= nlp.max_length:
+                nlp.max_length = longest + 1
         tokenised = iter(tokenize_many(plain, batch_size=BATCH_SIZE)) if plain else iter(())
         sentencizer = self.nlp.get_pipe("sentencizer")
         docs: list[Document] = []

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, iter_text_lines, read_text_file
+from corpus.formats.records import MAX_OFFSET_DIGITS, ImportRecord, iter_text_lines, read_text_file
 from corpus.formats.registry import Format, register
 from corpus.formats.txt import TEXT_SUFFIXES
 
@@ -156,8 +156,8 @@ def _fragments(
     out: list[tuple[int, int]] = []
     for frag in offs.split(";"):
         parts = frag.split()
-        if len(parts) != 2 or not all(x.isascii() and x.isdigit() for x in parts):
-            raise InputError(a, f"{tid} has bad offsets {offs!r}", lineno)
+        if len(parts) != 2 or not all(x.isascii() and x.isdigit() and len(x) <= MAX_OFFSET_DIGITS for x in parts):
+            raise InputError(a, f"{tid} has bad offsets {offs[:40]!r}", lineno)
         s, e = int(parts[0]), int(parts[1])
         if bom and e > s:
             s, e = max(s - 1, 0), e - 1

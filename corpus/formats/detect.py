@@ -32,7 +32,7 @@ from pathlib import Path
 
 from corpus.errors import InputError
 from corpus.formats.brat import CONF_NAME
-from corpus.formats.records import ImportRecord, check_encoding
+from corpus.formats.records import ImportRecord, check_bytes, check_encoding, display_path
 from corpus.formats.registry import Format, all_formats, get, import_format_names
 
 __all__ = [
@@ -75,6 +75,7 @@ def sniff_line(path: str | Path, max_lines: int = 5, encoding: str = "utf-8") ->
             for i, raw in enumerate(fh, start=1):
                 if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
+                check_bytes(raw[:_SNIFF_BYTES], p, i, first=i == 1)
                 if not raw.strip():
                     continue
                 try:
@@ -147,6 +148,14 @@ def detect_format(path: str | Path, encoding: str = "utf-8") -> str:
     return best.name
 
 
+def _check_name(path: Path, name: str) -> None:
+    """Refuse a file whose name (which names its documents) is not UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(display_path(path), "the file name is not UTF-8 text; rename the file") from None
+
+
 def _is_regular(path: Path) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -176,7 +185,7 @@ def _readable(fmt: str) -> Format:
     return entry
 
 
-def _expand_folder(p: Path, fmt: str, warnings: list[str] | None, encoding: str) -> Iterator[InputFile]:
+def _expand_folder(p: Path, fmt: str, warnings: list[str] | None, encoding: str = "utf-8") -> Iterator[InputFile]:
     readable = [f for f in all_formats() if f.reader is not None]
     wanted = tuple(dict.fromkeys(s for f in readable for s in f.suffixes if s != ".ann")) if fmt == "auto" \
         else _readable(fmt).walk_suffixes
@@ -196,6 +205,7 @@ def _expand_folder(p: Path, fmt: str, warnings: list[str] | None, encoding: str)
                 why = "not a format this program reads" if fmt == "auto" else f"not a {fmt} file"
                 warnings.append(f"{f}: skipped ({why})")
             continue
+        _check_name(f, rel)
         kind = detect_format(f, encoding) if fmt == "auto" else fmt
         found = True
         yield InputFile(f, kind, rel)
@@ -224,10 +234,12 @@ def expand_paths(
             raise InputError(str(p), "not a regular file (a named pipe, socket or device); nothing was read")
         elif p.name == CONF_NAME and fmt in ("auto", "brat"):
             yield InputFile(p, BRAT_CONF)
-        elif fmt == "brat" and p.suffix.lower() == ".ann":
-            yield InputFile(p.with_suffix(".txt"), "brat")
         else:
-            yield InputFile(p, detect_format(p, encoding) if fmt == "auto" else fmt)
+            _check_name(p, p.name)
+            if fmt == "brat" and p.suffix.lower() == ".ann":
+                yield InputFile(p.with_suffix(".txt"), "brat")
+            else:
+                yield InputFile(p, detect_format(p, encoding) if fmt == "auto" else fmt)
 
 
 def read_records(item: InputFile, encoding: str = "utf-8") -> Iterator[ImportRecord]:

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import BlankRecord, ImportRecord, check_spans, read_text_file
+from corpus.formats.jsonl import _constant, _float, _NotJSON
+from corpus.formats.records import BlankRecord, ImportRecord, check_json_value, check_spans, read_text_file
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -68,12 +69,17 @@ def is_json_document(path: str | Path) -> bool:
         return True
     if not stripped.startswith(b"{"):
         return False
-    first = stripped.split(b"\n", 1)[0]
+    first = stripped.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip()
+    if len(first) >= (1 << 16) - 8:
+        return False  # a one-line object longer than the head: JSONL
     try:
-        json.loads(first.decode("utf-8", "replace"))
-    except json.JSONDecodeError:
-        # A one-line object longer than the head is JSONL cut short, not pretty-printed JSON.
-        return b"\n" in stripped or len(head) < (1 << 16)
+        json.loads(first)
+    except json.JSONDecodeError as exc:
+        # Cut short at the end of the line: an object that goes on (pretty-printed JSON); broken
+        # inside the line: a bad JSONL line, which the JSONL reader names.
+        return exc.pos >= len(first) - 1 and b"\n" in stripped
+    except (ValueError, RecursionError):
+        return False  # a complete line JSON cannot hold (huge number, deep nesting): JSONL's to name
     return False
 
 
@@ -95,7 +101,7 @@ def iter_json_document(
     """
     p = str(path)
     text = read_text_file(path, encoding=encoding)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_constant, parse_float=_float)
     line, pos = 1, 0
 
     def advance(to: int) -> None:
@@ -105,10 +111,18 @@ def iter_json_document(
 
     def decode(at: int) -> tuple[Any, int]:
         try:
-            return decoder.raw_decode(text, at)
+            obj, end = decoder.raw_decode(text, at)
         except json.JSONDecodeError as exc:
             advance(exc.pos)
             raise InputError(p, f"broken JSON: {exc.msg}", line) from None
+        except _NotJSON as exc:
+            raise InputError(p, f"not valid JSON: {exc}", line) from None
+        except RecursionError:
+            raise InputError(p, "JSON nested too deeply to read", line) from None
+        except ValueError as exc:  # int() refuses numbers of more than 4300 digits
+            raise InputError(p, f"a number too long to read ({str(exc).split(';')[0]})", line) from None
+        check_json_value(obj, "", p, line)  # NUL characters, lone surrogates
+        return obj, end
 
     i = _skip_ws(text, 0)
     advance(i)

@@ -9,16 +9,18 @@ that are not UTF-8 and an empty file raise :class:`InputError` naming the file a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import BlankRecord, ImportRecord, iter_text_lines
+from corpus.formats.records import BlankRecord, ImportRecord, check_json_value, iter_text_lines
 from corpus.formats.registry import Format, register
 
 __all__ = [
-    "JSON_SUFFIXES", "first_json_object", "iter_json_objects", "json_candidate", "read_jsonl", "record_name",
+    "JSON_SUFFIXES", "first_json_object", "iter_json_objects", "json_candidate", "parse_json_line", "read_jsonl",
+    "record_name",
     "record_meta", "require_text", "sniff_jsonl",
 ]
 
@@ -33,20 +35,56 @@ ANNOTATION_KEYS = frozenset({
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
+class _NotJSON(ValueError):
+    """A constant JSON does not have (NaN, Infinity) or a float it cannot hold."""
+
+
+def _constant(name: str) -> float:
+    raise _NotJSON(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJSON(f"the number {text[:40]} is too large for a float")
+    return value
+
+
+#: An escape that may be half a character (a surrogate), or a NUL: the parsed line is checked.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def parse_json_line(line: str, path: str, lineno: int) -> Any:
+    """One line of JSON, or a one-line :class:`InputError` naming the line: broken JSON, NaN or
+    Infinity (not JSON), a number of more than 4300 digits, nesting too deep for the parser,
+    lone surrogates and NUL characters in strings."""
+    try:
+        obj = json.loads(line, parse_constant=_constant, parse_float=_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"broken JSON, column {exc.colno}: {exc.msg}", lineno) from None
+    except _NotJSON as exc:
+        raise InputError(path, f"not valid JSON: {exc}", lineno) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply to read", lineno) from None
+    except ValueError as exc:  # int() refuses numbers of more than 4300 digits
+        raise InputError(path, f"a number too long to read ({str(exc).split(';')[0]})", lineno) from None
+    if _SUSPECT_ESCAPE.search(line):
+        check_json_value(obj, "", path, lineno)
+    return obj
+
+
 def iter_json_objects(
     path: str | Path, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Stream ``(line_number, object)`` from a JSONL file (UTF-8 unless ``encoding`` names
     another), skipping blank lines and the lines in ``skip_lines`` (bad records the importer
-    was asked to step over, see :mod:`corpus.formats.resume`)."""
+    was asked to step over, see :mod:`corpus.formats.resume`); :func:`parse_json_line` refuses
+    what is not JSON text."""
     p = str(path)
     for lineno, line in iter_text_lines(path, encoding):
         if not line.strip() or lineno in skip_lines:
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(p, f"broken JSON, column {exc.colno}: {exc.msg}", lineno) from None
+        obj = parse_json_line(line, p, lineno)
         if not isinstance(obj, dict):
             raise InputError(p, f"expected a JSON object, got {type(obj).__name__}", lineno)
         yield lineno, obj

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from corpus.errors import InputError
 from corpus.formats.detect import InputFile
-from corpus.formats.records import BlankRecord, ImportRecord
+from corpus.formats.records import BlankRecord, ImportRecord, validate_record
 from corpus.formats.registry import get
 
 __all__ = ["Skipped", "read_resilient"]
@@ -96,6 +96,7 @@ def read_resilient(
             for rec in _open(item, encoding, frozenset(skip), options):
                 if rec.line is not None and rec.line <= released:
                     continue  # passed on in an earlier pass over the file
+                validate_record(rec)  # NULs, lone surrogates, NaN: refused with the line
                 if hold and rec.line != hold[-1].line:
                     yield from hold
                     released = max(released, hold[-1].line or 0)
