@@ -63,7 +63,6 @@ from corpus.model import (
 )
 from corpus.resources import default_labels
 from corpus.store import Store
-from corpus.store import answer_queries as aq
 
 from annotator.progress import Progress, drain
 from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, project_tokenizer, tokenize_many
@@ -282,7 +281,7 @@ class _Importer:
 
     def _status(self, doc_id: int, layer: str, rec: ImportRecord) -> None:
         if rec.answer is not None:
-            aq.set_answers(self.store, [(doc_id, layer, rec.answer, rec.partial)])
+            self.store.set_answers([(doc_id, layer, rec.answer, rec.partial)])
         if not is_person_layer(layer):
             return
         for s, e, label in rec.rejected:

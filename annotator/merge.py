@@ -1,7 +1,8 @@
 """Merging project files: annotators working in their own copies, brought into one project.
 
-``merge_job(store, other_paths)`` reads each other project file (opened read-only in use as a
-second :class:`~corpus.store.Store`, see :mod:`corpus.store.merge_queries`) and writes into
+``merge_job(store, other_paths)`` reads each other project file (opened read-only as a second
+:class:`~corpus.store.Store`, see :func:`corpus.store.open_other_project`: never migrated,
+never switched to WAL, never written) and writes into
 ``store`` inside ONE transaction: every file merges, or nothing does (a conflict, a foreign
 file, Ctrl-C or closing the generator early leave the project exactly as it was).
 
@@ -47,14 +48,9 @@ from typing import Literal
 from annotator.progress import Progress, drain
 from corpus.errors import MergeConflictError, ProjectError
 from corpus.model import Document, DocumentStatus, Relation, Span, is_suggester_layer
-from corpus.store import Store
-from corpus.store.merge_queries import (
-    document_rejections,
-    layer_descriptions,
-    open_other_project,
-    set_document_meta,
-)
-from corpus.store.review_queries import document_statuses
+from corpus.store import Store, open_other_project
+from corpus.store.layers import document_rejections, document_statuses, layer_descriptions
+from corpus.store.reports import out_of_range_spans
 
 __all__ = ["Prefer", "MergeConflict", "MergeReport", "merge_job", "merge_projects", "STATUS_ORDER"]
 
@@ -187,6 +183,7 @@ def merge_job(
             if own is not None and _resolved(p) == own:
                 raise ProjectError(f"{p}: is the project itself; nothing to merge")
             others.append(open_other_project(p))
+            _check_contents(others[-1], p)
         total = sum(o.count_documents() for o in others)
         done = 0
         yield Progress(0, total, message="merging")
@@ -213,6 +210,14 @@ def merge_job(
         for o in others:
             o.close()
     return report
+
+
+def _check_contents(other: Store, path: str) -> None:
+    """Refuse a file holding spans that do not fit their document's text (nothing merged)."""
+    bad = out_of_range_spans(other, limit=2)
+    if bad:
+        more = " (and more)" if len(bad) > 1 else ""
+        raise ProjectError(f"{path}: {bad[0].message()}{more}; nothing was merged")
 
 
 def _resolved(path: str) -> Path | None:
@@ -300,7 +305,7 @@ def _merge_document(
         name = pdoc.name
         meta = {**dict(odoc.meta), **dict(pdoc.meta)}
         if meta != dict(pdoc.meta):
-            set_document_meta(store, pid, meta)
+            store.set_document_meta(pid, meta)
             report.documents_meta_updated += 1
     name = name or f"#{pid} ({odoc.hash[:12]})"
     assert odoc.id is not None

@@ -43,7 +43,7 @@ from annotator.edits import (
 from corpus.errors import AnnotationError
 from corpus.model import GOLD, DocumentStatus, Relation, Span, is_person_layer
 from corpus.store import Store
-from corpus.store.review_queries import (
+from corpus.store.layers import (
     document_statuses,
     done_annotators_by_document,
     span_layers_by_document,

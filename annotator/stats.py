@@ -20,7 +20,8 @@ from typing import Any
 
 from corpus.model import LabelKind, layer_kind
 from corpus.store import Store
-from corpus.store.stats_queries import off_token_span_counts, status_counts
+from corpus.store.layers import annotator_status_counts
+from corpus.store.reports import off_token_span_counts
 
 __all__ = ["project_stats", "format_stats"]
 
@@ -37,7 +38,7 @@ def project_stats(store: Store) -> dict[str, Any]:
         "documents": store.count_documents(),
         "tokens": store.count_tokens(),
         "layers": dict(sorted(layers.items())),
-        "annotators": status_counts(store),
+        "annotators": annotator_status_counts(store),
         "labels": {
             "entity": store.label_names(LabelKind.ENTITY),
             "relation": store.label_names(LabelKind.RELATION),

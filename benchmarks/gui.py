@@ -246,7 +246,7 @@ def bench_many(app: QApplication, path: Path) -> dict[str, float]:
         lv.close()
 
     def search() -> None:
-        from corpus.store.ui_queries import filtered_document_ids
+        from corpus.store.documents import filtered_document_ids
 
         with Store(path) as st:
             filtered_document_ids(st, "bench", None, "storm mayor")

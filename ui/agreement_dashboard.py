@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from annotator.agreement_report import agreement_job
 from corpus.model import GOLD, is_person_layer
-from corpus.store.dialog_queries import done_counts, layer_span_counts, person_layers
+from corpus.store.annotations import layer_span_counts
+from corpus.store.layers import done_counts, person_layers
 from ui.errors import error_text
 from ui.heatmap import HeatmapWidget, value_color
 from ui.worker import run_job

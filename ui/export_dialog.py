@@ -37,7 +37,8 @@ from annotator.export import ALL_LAYERS, ExportReport, export_job
 from corpus.errors import CorpusError
 from corpus.formats.registry import export_format_names, get
 from corpus.model import GOLD, is_person_layer
-from corpus.store.dialog_queries import layer_span_counts, person_layers
+from corpus.store.annotations import layer_span_counts
+from corpus.store.layers import person_layers
 from ui.errors import error_text, show_error
 from ui.worker import run_job
 

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from corpus.errors import AnnotationError, CorpusError
 from corpus.model import Label, LabelKind
 from corpus.store import Store
-from corpus.store.dialog_queries import LabelUsage, label_usage, usage_of_label
+from corpus.store.labels import LabelUsage, label_usage, usage_of_label
 
 __all__ = ["LabelsDialog", "RenameLabel", "HOTKEYS", "PALETTE"]
 

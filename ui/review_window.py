@@ -1,9 +1,10 @@
 """The review window: adjudicate a document's annotations into the gold layer.
 
-For one document: the text (plain text in a read-only QPlainTextEdit, highlighted with extra
-selections, so markup in an article is shown as characters), every compared annotator's spans
-and relations as voted items (e.g. "2/3 alice, bob"), what gold holds, and the conflicts
-grouped. Everything is done from the keyboard and goes through ``state.apply`` (one undo step,
+For one document: the text in the main window's document view (plain text, so markup in an
+article is shown as characters; every version of a span as a box with its label tag and votes,
+solid when gold holds it, faded and dashed when not; relations as labelled arcs), every
+compared annotator's spans and relations as voted items (e.g. "2/3 alice, bob"), what gold
+holds, and the conflicts grouped. Everything is done from the keyboard and goes through ``state.apply`` (one undo step,
 on disk at once):
 
 ====================  ==========================================================
@@ -23,24 +24,18 @@ shows it and turns keys into edits.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextEdit,
-    QToolTip,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -59,27 +54,21 @@ from annotator.review import (
 )
 from corpus.errors import CorpusError
 from corpus.model import LabelKind
-from ui.style import text_on
+from ui.document_view import DocumentView, ViewRelation, ViewSpan
+from ui.review_tree import COL_GOLD, COL_ITEM, COL_LABEL, COL_VOTES, ReviewTree, flat
 
-__all__ = ["ReviewWindow", "KEYS_HELP"]
+__all__ = ["ReviewWindow", "KEYS_HELP", "COL_ITEM", "COL_LABEL", "COL_VOTES", "COL_GOLD"]
 
-ITEM_ROLE = Qt.ItemDataRole.UserRole
-GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 KEYS_HELP = (
     "A accept agreed · N/P next/previous conflict · 1–9 take an annotator's version · "
     "Return accept · Del remove from gold · E edit in main view · Ctrl+D reviewed, next · Alt+→/← documents"
 )
 
-COL_ITEM, COL_LABEL, COL_VOTES, COL_GOLD = range(4)
+_flat = flat
 
 
-def _flat(text: str, limit: int = 60) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
-
-
-class ReviewWindow(QWidget):
+class ReviewWindow(ReviewTree, QWidget):
     """Review one document at a time; the result is the gold layer."""
 
     #: The reviewer asked to edit by hand (E): (doc_id, start, end) of the selected item.
@@ -98,8 +87,36 @@ class ReviewWindow(QWidget):
         self.doc_id: int | None = None
         self.groups: list[list[ReviewItem]] = []
         self._refreshing = False
+        self._highlighting = False  # the text's selection follows the tree (not the other way)
 
-        # -- top bar ---------------------------------------------------------------------------
+        top = self._build_top()
+        actions = self._build_actions()
+        split = self._build_middle()
+        self._build_bottom()
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(actions)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(self.keys_label)
+
+        for w in (self.tree, self.view):
+            w.installEventFilter(self)
+        state.changed.connect(self._state_changed)
+        err = getattr(state, "errorOccurred", None)
+        if err is not None:
+            err.connect(self._edit_refused)
+
+        if doc_id is None:
+            doc_id = getattr(state, "current_doc_id", None)
+        if doc_id is None:
+            todo = documents_to_review(state.store)
+            doc_id = todo[0] if todo else None
+        self.load_document(doc_id)
+
+    def _build_top(self) -> QHBoxLayout:
+        """Previous/next, the document's name, its gold badge and the progress."""
         self.prev_button = QPushButton("◀ Previous", self)
         self.prev_button.setToolTip("Previous document to review (Alt+Left)")
         self.next_button = QPushButton("Next ▶", self)
@@ -130,8 +147,10 @@ class ReviewWindow(QWidget):
         top.addWidget(self.gold_badge)
         top.addSpacing(8)
         top.addWidget(self.progress)
+        return top
 
-        # -- actions ---------------------------------------------------------------------------
+    def _build_actions(self) -> QHBoxLayout:
+        """Accept agreed (with what counts as agreed), edit, export, mark reviewed."""
         self.accept_button = QPushButton("&Accept all agreed (A)", self)
         self.accept_button.setToolTip("Copy into gold every span and relation the annotators agree on")
         self.min_votes_combo = QComboBox(self)
@@ -154,16 +173,16 @@ class ReviewWindow(QWidget):
         actions.addWidget(self.edit_button)
         actions.addWidget(self.export_button)
         actions.addWidget(self.reviewed_button)
+        return actions
 
-        # -- text ------------------------------------------------------------------------------
-        self.text = QPlainTextEdit(self)
-        self.text.setObjectName("review_text")
-        self.text.setReadOnly(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.text.viewport().setMouseTracking(True)
-        tf = self.text.font()
-        tf.setPointSizeF(tf.pointSizeF() * 1.15)
-        self.text.setFont(tf)
+    def _build_middle(self) -> QSplitter:
+        """The text (the document view) beside the item tree."""
+        self.view = DocumentView(self)
+        self.view.setObjectName("review_text")
+        self.view.set_placeholder("Nothing to review")
+        self.view.itemClicked.connect(self._item_clicked)
+        self.view.selectionChanged.connect(self._text_clicked)
+        self._rel_ids: dict[tuple, int] = {}  # relation item key -> its id in the view
 
         # -- items -----------------------------------------------------------------------------
         self.tree = QTreeWidget(self)
@@ -194,43 +213,24 @@ class ReviewWindow(QWidget):
         rl.addWidget(self.tree, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.text)
+        split.addWidget(self.view)
         split.addWidget(right)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 4)
         right.setMinimumWidth(420)
+        return split
 
-        # -- bottom ----------------------------------------------------------------------------
+    def _build_bottom(self) -> None:
+        """The message line and the keys."""
         self.keys_label = QLabel(self)
         self.keys_label.setObjectName("review_keys")
         self.keys_label.setTextFormat(Qt.TextFormat.PlainText)
         self.keys_label.setWordWrap(True)
-        self.keys_label.setStyleSheet("color: #555;")
+        self.keys_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # dim in light and dark themes
         self.message = QLabel(self)
         self.message.setObjectName("review_message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addLayout(actions)
-        lay.addWidget(split, 1)
-        lay.addWidget(self.message)
-        lay.addWidget(self.keys_label)
-
-        for w in (self.tree, self.text, self.text.viewport()):
-            w.installEventFilter(self)
-        state.changed.connect(self._state_changed)
-        err = getattr(state, "errorOccurred", None)
-        if err is not None:
-            err.connect(self._edit_refused)
-
-        if doc_id is None:
-            doc_id = getattr(state, "current_doc_id", None)
-        if doc_id is None:
-            todo = documents_to_review(state.store)
-            doc_id = todo[0] if todo else None
-        self.load_document(doc_id)
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -243,7 +243,7 @@ class ReviewWindow(QWidget):
         self.message.clear()
         if doc_id is None:
             self.review = None
-            self.text.setPlainText("")
+            self.view.set_document("")
             self.tree.clear()
             self.doc_label.setText("Nothing to review: no document was finished by two annotators yet.")
             self.gold_badge.clear()
@@ -252,7 +252,6 @@ class ReviewWindow(QWidget):
             self._update_enabled()
             return
         self.refresh(keep_selection=False)
-        self.text.moveCursor(QTextCursor.MoveOperation.Start)
         # Start on the first unsettled conflict, else the first item.
         unsettled = [g for g in self.groups if not is_settled(g)]
         if unsettled:
@@ -274,8 +273,10 @@ class ReviewWindow(QWidget):
         first = self.review is None or self.review.doc_id != review.doc_id
         self.review = review
         self.groups = conflict_groups(review)
-        if first or self.text.toPlainText() != review.text:
-            self.text.setPlainText(review.text)  # plain text: markup shows as characters
+        if first or self.view.text != review.text:  # plain text: markup shows as characters
+            doc = self.store.get_document(review.doc_id)
+            self.view.set_document(review.text, doc.tokens if doc is not None and doc.text == review.text else ())
+        self._show_annotations()
         self.setWindowTitle(f"Review — {review.name or f'document {review.doc_id}'}")
         self._fill_tree()
         self._update_header()
@@ -321,7 +322,7 @@ class ReviewWindow(QWidget):
             f" · {in_gold} span{'s' if in_gold != 1 else ''} in gold · {agreed} agreed not yet accepted"
         )
         keys = "   ".join(f"{i + 1} {a}" for i, a in enumerate(r.annotators[:9]))
-        legend = "Text: solid = in gold · faded, dashed underline = not in gold yet · red wave = in conflict"
+        legend = "Text: solid = in gold · faded, dashed = not in gold yet · tags show the votes"
         self.keys_label.setText((f"Versions: {keys}      {legend}\n" if keys else legend + "\n") + KEYS_HELP)
         current = self.min_votes_combo.currentData()
         self.min_votes_combo.blockSignals(True)
@@ -354,159 +355,36 @@ class ReviewWindow(QWidget):
             self.prev_button.setEnabled(bool(todo))
             self.next_button.setEnabled(bool(todo))
 
-    # -- the item tree ---------------------------------------------------------------------
-    def _votes_text(self, it: ReviewItem) -> str:
-        who = [a for a, v in it.votes.items() if v]
-        text = it.vote_text
-        return f"{text} {', '.join(who)}" if who else f"{text} (gold only)" if it.in_gold else text
+    # -- the text ------------------------------------------------------------------------
+    @staticmethod
+    def _view_key(key: tuple) -> tuple:
+        return ("review", *key)
 
-    def _item_text(self, it: ReviewItem) -> str:
+    def _show_annotations(self) -> None:
+        """Every version of every span (tag: label and votes) and relation (arcs) in the view."""
         r = self.review
-        assert r is not None
-        if it.kind == "span":
-            return f"“{_flat(it.text)}”  {it.start}–{it.end}"
-        h, c = it.head, it.child
-        return f"“{_flat(r.text[h[0]:h[1]], 25)}” → “{_flat(r.text[c[0]:c[1]], 25)}”"
-
-    def _tree_item(self, it: ReviewItem, parent: QTreeWidgetItem | None) -> QTreeWidgetItem:
-        node = QTreeWidgetItem(parent) if parent is not None else QTreeWidgetItem()
-        node.setText(COL_ITEM, self._item_text(it))
-        node.setText(COL_LABEL, it.label)
-        node.setText(COL_VOTES, self._votes_text(it))
-        node.setText(COL_GOLD, "✓ gold" if it.in_gold else "")
-        kind = LabelKind.ENTITY if it.kind == "span" else LabelKind.RELATION
-        color = QColor(self._label_color(it.label, kind))
-        node.setBackground(COL_LABEL, QBrush(color.lighter(110)))
-        node.setForeground(COL_LABEL, QBrush(text_on(color.lighter(110))))
-        if it.in_gold:
-            node.setForeground(COL_GOLD, QBrush(QColor("#1d6b1d")))
-            bold = node.font(COL_GOLD)
-            bold.setBold(True)
-            node.setFont(COL_GOLD, bold)
-        if it.agreed:
-            node.setToolTip(COL_VOTES, "Every compared annotator holds this")
-        node.setData(COL_ITEM, ITEM_ROLE, it)
-        return node
-
-    def _label_color(self, label: str, kind: LabelKind) -> str:
-        fn = getattr(self.state, "label_color", None)
-        if callable(fn):
-            return fn(label, kind)
-        for lab in self.store.labels(kind):
-            if lab.name == label:
-                return lab.color
-        return "#cccccc"
-
-    def _fill_tree(self) -> None:
-        r = self.review
-        self.tree.clear()
         if r is None:
+            self.view.set_annotations([], [])
             return
-        in_group = {(it.kind, it.key) for g in self.groups for it in g}
-        entries: list[tuple[tuple, Any]] = []
-        for gi, g in enumerate(self.groups):
-            entries.append(((g[0].position, 0 if g[0].kind == "span" else 1, 0), ("group", gi, g)))
-        for it in r.items:
-            if (it.kind, it.key) not in in_group:
-                entries.append(((it.position, 0 if it.kind == "span" else 1, 1), ("item", it)))
-        entries.sort(key=lambda e: e[0])
-        n = len(self.groups)
-        for _pos, entry in entries:
-            if entry[0] == "group":
-                _, gi, g = entry
-                settled = is_settled(g)
-                lo, hi = min(x.position[0] for x in g), max(x.position[1] for x in g)
-                what = "relation conflict" if g[0].kind == "relation" else "conflict"
-                head = QTreeWidgetItem(self.tree)
-                head.setText(COL_ITEM, f"{'✓' if settled else '⚠'} {what.capitalize()} {gi + 1} of {n}: “{_flat(r.text[lo:hi], 40)}”")
-                head.setText(COL_LABEL, f"{len(g)} versions")
-                head.setText(COL_GOLD, "settled" if settled else "to settle")
-                head.setFirstColumnSpanned(False)
-                bold = head.font(COL_ITEM)
-                bold.setBold(True)
-                for c in range(4):
-                    head.setFont(c, bold)
-                    head.setBackground(c, QBrush(QColor("#eaf4ea" if settled else "#fff1d6")))
-                head.setData(COL_ITEM, GROUP_ROLE, gi)
-                for it in g:
-                    self._tree_item(it, head)
-                head.setExpanded(True)
-            else:
-                self.tree.addTopLevelItem(self._tree_item(entry[1], None))
+        spans = [ViewSpan(key=self._view_key(it.key), start=it.start, end=it.end,
+                          label=f"{it.label} {it.vote_text}" + (" \u2713" if it.in_gold else ""),
+                          color=self._label_color(it.label, LabelKind.ENTITY), layer=self._votes_text(it),
+                          source="in gold" if it.in_gold else "", suggestion=not it.in_gold)
+                 for it in r.spans]
+        self._rel_ids = {}
+        rels = []
+        for i, it in enumerate(r.relations, start=1):
+            self._rel_ids[it.key] = i
+            rels.append(ViewRelation(id=i, head=-1, child=-1, label=it.label,
+                                     color=self._label_color(it.label, LabelKind.RELATION), suggestion=not it.in_gold,
+                                     head_key=self._view_key(it.head), child_key=self._view_key(it.child)))
+        self.view.set_label_colours({lab.name: lab.color for lab in self.store.labels(LabelKind.ENTITY)})
+        self.view.set_annotations(spans, rels)
 
-    # -- selection -------------------------------------------------------------------------
-    def current_node(self) -> QTreeWidgetItem | None:
-        return self.tree.currentItem()
-
-    def current_item(self) -> ReviewItem | None:
-        node = self.current_node()
-        return node.data(COL_ITEM, ITEM_ROLE) if node is not None else None
-
-    def current_group_index(self) -> int | None:
-        node = self.current_node()
-        if node is None:
-            return None
-        gi = node.data(COL_ITEM, GROUP_ROLE)
-        if gi is None and node.parent() is not None:
-            gi = node.parent().data(COL_ITEM, GROUP_ROLE)
-        return gi
-
-    def current_key(self) -> tuple | None:
-        gi = self.current_group_index()
-        it = self.current_item()
-        if it is not None:
-            return ("item", it.kind, it.key)
-        if gi is not None and gi < len(self.groups):
-            return ("group", self.groups[gi][0].kind, self.groups[gi][0].key)
-        return None
-
-    def _nodes(self):
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            yield top
-            for j in range(top.childCount()):
-                yield top.child(j)
-
-    def select_key(self, key: tuple) -> bool:
-        what, kind, k = key
-        for node in self._nodes():
-            it = node.data(COL_ITEM, ITEM_ROLE)
-            gi = node.data(COL_ITEM, GROUP_ROLE)
-            if what == "item" and it is not None and it.kind == kind and it.key == k:
-                self.tree.setCurrentItem(node)
-                return True
-            if what == "group" and gi is not None and any(x.key == k for x in self.groups[gi]):
-                self.tree.setCurrentItem(node)
-                return True
-        return False
-
-    def select_group(self, group: list[ReviewItem]) -> None:
-        self.select_key(("group", group[0].kind, group[0].key))
-
-    def select_at(self, offset: int) -> None:
-        """Select what covers (or first follows) character ``offset``: its conflict if it has one."""
-        if self.review is None:
-            return
-        for gi, g in enumerate(self.groups):
-            if g[0].kind == "span" and min(x.start for x in g) <= offset < max(x.end for x in g):
-                self.select_group(g)
-                return
-        spans = sorted(self.review.spans, key=lambda s: s.position)
-        for it in spans:
-            if it.end > offset:
-                self.select_key(("item", "span", it.key))
-                return
-
-    def items_at(self, offset: int) -> list[ReviewItem]:
-        if self.review is None:
-            return []
-        return [it for it in self.review.spans if it.start <= offset < it.end]
-
-    # -- highlighting ----------------------------------------------------------------------
     def _highlight(self) -> None:
+        """Select the current item (or the first of the current conflict) in the text."""
         r = self.review
         if r is None:
-            self.text.setExtraSelections([])
             return
         current = self.current_item()
         gi = self.current_group_index()
@@ -515,75 +393,38 @@ class ReviewWindow(QWidget):
             focus = [current]
         elif gi is not None and gi < len(self.groups):
             focus = list(self.groups[gi])
-        focus_spans: set[tuple] = set()
-        for it in focus:
-            if it.kind == "span":
-                focus_spans.add(it.key)
+        self._highlighting = True
+        try:
+            if not focus:
+                self.view.clear_selection()
+            elif focus[0].kind == "span":
+                self.view.select_item(self._view_key(focus[0].key))
             else:
-                focus_spans.update((it.head, it.child))
-        conflicted = {it.key for g in self.groups for it in g if it.kind == "span"}
-        sels = []
-        # wider spans first, so nested ones are painted over them
-        for it in sorted(r.spans, key=lambda s: (-(s.end - s.start), s.start)):
-            color = QColor(self._label_color(it.label, LabelKind.ENTITY))
-            fmt = QTextCharFormat()
-            if it.in_gold:
-                fmt.setBackground(color)
-            else:
-                faded = QColor(color)
-                faded.setAlpha(90)
-                fmt.setBackground(faded)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-                fmt.setUnderlineColor(color.darker(160))
-            if it.key in conflicted and not it.in_gold:
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(QColor("#c0392b"))
-            fmt.setToolTip(f"{it.label} · {self._votes_text(it)}" + (" · in gold" if it.in_gold else ""))
-            sels.append(self._selection(it.start, it.end, fmt))
-        for key in sorted(focus_spans, key=lambda k: -(k[1] - k[0])):
-            fmt = QTextCharFormat()
-            fmt.setBackground(QColor(self._label_color(key[2], LabelKind.ENTITY)).darker(135))
-            fmt.setForeground(QColor("#ffffff"))
-            fmt.setFontWeight(QFont.Weight.Bold)
-            sels.append(self._selection(key[0], key[1], fmt))
-        self.text.setExtraSelections(sels)
-        if focus:
-            lo = min(it.position[0] for it in focus)
-            cur = self.text.textCursor()
-            cur.setPosition(min(lo, len(r.text)))
-            self.text.setTextCursor(cur)
-            self.text.ensureCursorVisible()
+                self.view.select_relation(self._rel_ids.get(focus[0].key))
+        finally:
+            self._highlighting = False
 
-    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        cur = QTextCursor(self.text.document())
-        n = len(self.review.text) if self.review else 0
-        cur.setPosition(min(start, n))
-        cur.setPosition(min(end, n), QTextCursor.MoveMode.KeepAnchor)
-        sel.cursor = cur
-        sel.format = fmt
-        return sel
+    def _item_clicked(self, key: tuple) -> None:
+        self.select_at(key[1], key[1:])
+
+    def _text_clicked(self) -> None:
+        """A click in the text: a word selects what covers it, a relation's label that relation."""
+        if self._highlighting:
+            return
+        sel, rel = self.view.text_selection(), self.view.selected_relation()
+        if sel is not None:
+            self.select_at(sel[0])
+        elif rel is not None:
+            key = next((k for k, i in self._rel_ids.items() if i == rel.id), None)
+            if key is not None and not self.select_key(("item", "relation", key)):
+                self.select_key(("group", "relation", key))
 
     # -- keys ------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         et = event.type()
-        if et == QEvent.Type.KeyPress and obj in (self.tree, self.text):
+        if et == QEvent.Type.KeyPress and obj in (self.tree, self.view):
             if self.handle_key(event):
                 return True
-        elif obj is self.text.viewport() and et == QEvent.Type.MouseButtonRelease:
-            if not self.text.textCursor().hasSelection():
-                pos = self.text.cursorForPosition(event.position().toPoint()).position()
-                self.select_at(pos)
-        elif obj is self.text.viewport() and et == QEvent.Type.ToolTip:
-            pos = self.text.cursorForPosition(event.pos()).position()
-            items = self.items_at(pos)
-            if items:
-                QToolTip.showText(event.globalPos(), "\n".join(
-                    f"{it.label} “{_flat(it.text, 40)}” · {self._votes_text(it)}" + (" · gold" if it.in_gold else "")
-                    for it in items), self.text)
-            else:
-                QToolTip.hideText()
-            return True
         return super().eventFilter(obj, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API

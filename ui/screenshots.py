@@ -51,6 +51,21 @@ def _find(win, needle: str, label: str | None = None):
     return i, i + len(needle)
 
 
+def _demo_project(work: Path) -> Path:
+    """The demo project (seed articles and spaCy's suggestions), made afresh in ``work``."""
+    from annotator.demo import demo_job
+    from annotator.progress import drain
+    from corpus.store import Store
+
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "demo.db"
+    for f in work.glob("demo.db*"):
+        f.unlink()
+    with Store(db) as st:
+        drain(demo_job(st))
+    return db
+
+
 def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     """Render every state to ``out``; returns the files written."""
     QStandardPaths.setTestModeEnabled(True)
@@ -59,23 +74,13 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     from ui.app import make_app
 
     app = make_app([sys.argv[0]])
-    from annotator.demo import demo_job
-    from annotator.edits import AddRelation, AddSpan
-    from annotator.progress import drain
+    from annotator.edits import AddRelation
     from annotator import suggest as sg
-    from corpus.model import Relation, Span
-    from corpus.store import Store
+    from corpus.model import Relation
     from ui.main_window import MainWindow
-    from ui.shortcuts_dialog import ShortcutsDialog
 
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(workdir or tempfile.mkdtemp(prefix="shots-"))
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / "demo.db"
-    for f in work.glob("demo.db*"):
-        f.unlink()
-    with Store(db) as st:
-        drain(demo_job(st))
+    db = _demo_project(Path(workdir or tempfile.mkdtemp(prefix="shots-")))
     s = QSettings()
     s.clear()
     s.setValue("annotator", PERSON)
@@ -138,47 +143,82 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     files.append(_save(win, out, "03-relations.png", app))
     win.tables.setCurrentIndex(0)
 
-    # 4. relation mode: head chosen, child picked, waiting for the label key
-    mid = first("Mohammed al-Sudani")
-    if head is not None:
-        win.view.select_span_id(head.id)
-        win.start_relation()
-        if mid is not None:
-            win.view.select_span_id(mid.id)
-            win.activate()
-        win.view.verticalScrollBar().setValue(0)
-        files.append(_save(win, out, "04-relation-mode.png", app))
-        win.escape()
+    if head is not None:  # 4. relation mode: head chosen, child picked, waiting for the label key
+        files.append(_render_relation_mode(win, out, app, head.id, getattr(first("Mohammed al-Sudani"), "id", None)))
 
-    # 5. markup shown as characters, overlapping spans stacked (project allows overlaps)
-    st.store.set_setting("allow_overlap", True)
     markup = names.get("markup-in-press-release")
     if markup is not None:
-        st.open_document(markup)
-        win.accept_all()
-        text = win.view.text
-        extra = [("Equinor's chief executive", "PERSON"), ("chief executive", "ORG"),
-                 ("<b>ten-year</b>", "DATE"), ("Europipe II pipeline", "FAC"), ("Europipe II", "PRODUCT")]
-        for needle, lab in extra:
-            if needle in text:
-                i = text.index(needle)
-                win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
-        files.append(_save(win, out, "05-markup-and-overlaps.png", app))
-    st.store.set_setting("allow_overlap", False)
+        files.append(_render_overlaps(win, out, app, markup))
 
-    # 6. show only the selected span's relations, suggestions hidden (S shows them again)
-    st.open_document(blinken)
+    files.append(_render_selected_only(win, out, app, blinken, head.id if head is not None else None))
+
+    # 13. hints for jumping, 14. the dark theme, 15. the default palette
+    files.extend(_render_view_states(win, out, app, blinken))
+
+    files.extend(_render_other_windows(win, out, app, blinken))
+    win.close()
+    return files
+
+
+def _render_selected_only(win, out: Path, app: QApplication, doc_id: int, head: int | None) -> Path:
+    """6. only the selected span's relations, suggestions hidden (S shows them again)."""
+    win.state.open_document(doc_id)
     win.act_rel_sel.setChecked(True)
     win.act_show_sugg.setChecked(False)
     if head is not None:
-        win.view.select_span_id(head.id)
+        win.view.select_span_id(head)
     win.view.verticalScrollBar().setValue(0)
     assert not win.view.show_suggestions()
-    files.append(_save(win, out, "06-selected-relations-only.png", app,
-                       "Only the selected span's relations (Shift+R) \u00b7 suggestions hidden (S shows them)"))
+    path = _save(win, out, "06-selected-relations-only.png", app,
+                 "Only the selected span's relations (Shift+R) \u00b7 suggestions hidden (S shows them)")
     win.act_show_sugg.setChecked(True)
     win.act_rel_all.setChecked(True)
+    return path
 
+
+def _render_relation_mode(win, out: Path, app: QApplication, head: int, child: int | None) -> Path:
+    """4. relation mode: the head chosen, the child picked (the preview arc), waiting for the label key."""
+    win.view.select_span_id(head)
+    win.start_relation()
+    if child is not None:
+        win.view.select_span_id(child)
+        win.activate()
+        win.view.set_preview_relation(head, child)  # the arc of the relation being made
+    win.view.verticalScrollBar().setValue(0)
+    path = _save(win, out, "04-relation-mode.png", app)
+    win.view.set_preview_relation(None)
+    win.escape()
+    return path
+
+
+def _render_overlaps(win, out: Path, app: QApplication, markup: int) -> Path:
+    """5. markup shown as characters, overlapping spans stacked (the project allows overlaps)."""
+    from annotator.edits import AddSpan
+    from corpus.model import Span
+
+    st = win.state
+    st.store.set_setting("allow_overlap", True)
+    st.open_document(markup)
+    win.accept_all()
+    text = win.view.text
+    extra = [("Equinor's chief executive", "PERSON"), ("chief executive", "ORG"),
+             ("<b>ten-year</b>", "DATE"), ("Europipe II pipeline", "FAC"), ("Europipe II", "PRODUCT")]
+    for needle, lab in extra:
+        if needle in text:
+            i = text.index(needle)
+            win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
+    path = _save(win, out, "05-markup-and-overlaps.png", app)
+    st.store.set_setting("allow_overlap", False)
+    return path
+
+
+def _render_other_windows(win, out: Path, app: QApplication, doc_id: int) -> list[Path]:
+    """The shortcuts dialog, the other windows (at the size the program opens them) and the
+    guidelines panel."""
+    from ui.shortcuts_dialog import ShortcutsDialog
+
+    st, blinken = win.state, doc_id
+    files: list[Path] = []
     # 7. the shortcuts dialog
     dlg = ShortcutsDialog(win.shortcut_table(), win)  # at the size the program opens it
     dlg.show()
@@ -192,6 +232,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         ("ui.agreement_dashboard", "AgreementDashboard", {}),
         ("ui.review_window", "ReviewWindow", {"doc_id": blinken}),
     ]
+    _second_annotator(st.store, blinken)  # the review window compares two people
     for i, (mod, cls, kw) in enumerate(others, start=8):
         try:
             klass = getattr(__import__(mod, fromlist=[cls]), cls)
@@ -212,8 +253,86 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
             win.dock_guidelines.hide()
     except Exception as exc:  # noqa: BLE001
         print(f"skipped GuidelinesPanel: {exc.__class__.__name__}: {exc}", file=sys.stderr)
-    win.close()
     return files
+
+
+def dark_palette():
+    """A dark desktop palette (what a dark GNOME or KDE theme hands the program)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in ((roles.Window, "#2d2d2d"), (roles.WindowText, "#e8e8e8"), (roles.Base, "#1f1f1f"),
+                         (roles.AlternateBase, "#282828"), (roles.Text, "#e8e8e8"), (roles.Button, "#353535"),
+                         (roles.ButtonText, "#e8e8e8"), (roles.Highlight, "#3d6fd6"), (roles.HighlightedText, "#ffffff"),
+                         (roles.PlaceholderText, "#9a9a9a"), (roles.Mid, "#4a4a4a"), (roles.Midlight, "#3a3a3a"),
+                         (roles.Dark, "#1a1a1a"), (roles.Light, "#505050"), (roles.ToolTipBase, "#353535"),
+                         (roles.ToolTipText, "#e8e8e8"), (roles.BrightText, "#ffffff"), (roles.Link, "#8ab4f8")):
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+def _render_view_states(win, out: Path, app: QApplication, doc_id: int) -> list[Path]:
+    """Hints over the visible words, the window in a dark theme, and the default label palette."""
+    from corpus.model import LabelKind
+    from ui.document_view import DocumentView, ViewSpan
+
+    files = []
+    win.state.open_document(doc_id)
+    win.view.verticalScrollBar().setValue(0)
+    win.view.show_hints("words")
+    files.append(_save(win, out, "13-hints.png", app, "Type a hint's letters to jump there (Esc: no hints)"))
+    win.view.hide_hints()
+    if win.view.relations:  # a selected span and its relations, in the dark colours too
+        win.view.select_span_id(win.view.relations[0].head)
+        win.view.verticalScrollBar().setValue(0)
+    light, qss = app.palette(), app.styleSheet()
+    app.setPalette(dark_palette())
+    app.setStyleSheet(qss)  # palette() colours in the style sheet are read again
+    _process(app)
+    files.append(_save(win, out, "14-dark-theme.png", app))
+    app.setPalette(light)
+    app.setStyleSheet(qss)
+    _process(app)
+    labels = [lab for lab in win.state.store.labels() if lab.kind is LabelKind.ENTITY]
+    text, items = "", []
+    for i, lab in enumerate(labels):
+        start = len(text)
+        text += lab.name + ("\n" if i % 6 == 5 else "   ")
+        items.append(ViewSpan(key=("span", i), id=i, start=start, end=start + len(lab.name), label=lab.name,
+                              color=lab.color, layer="palette"))
+    sheet = DocumentView()
+    sheet.resize(620, 150)
+    sheet.show()
+    sheet.set_document(text)
+    sheet.set_annotations(items, [])
+    files.append(_save(sheet, out, "15-palette.png", app))
+    sheet.close()
+    return files
+
+
+def _second_annotator(store, doc_id: int) -> None:
+    """A second person's version of the document: most spans the same, a few different, the
+    relations partly shared (so the review window has votes, conflicts and arcs to show)."""
+    from corpus.model import Relation, Span
+
+    mine = store.spans(doc_id, PERSON)
+    if not mine or store.spans(doc_id, "bob"):
+        return
+    labels = [lab.name for lab in store.labels("entity")]
+    theirs = []
+    for i, sp in enumerate(mine):
+        label = sp.label if i % 5 else labels[(labels.index(sp.label) + 1) % len(labels)]
+        theirs.append(Span(doc_id=doc_id, layer="bob", start=sp.start, end=sp.end, label=label))
+    added = store.add_spans(theirs)
+    by_pos = {(s.start, s.end): s.id for s in added}
+    ids = {s.id: (s.start, s.end) for s in mine}
+    rels = []
+    for k, r in enumerate(store.relations(doc_id, PERSON)):
+        h, c = by_pos.get(ids.get(r.head)), by_pos.get(ids.get(r.child))
+        if h and c and k % 3 != 2:
+            rels.append(Relation(doc_id=doc_id, layer="bob", head=h, child=c, label=r.label))
+    store.add_relations(rels)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.progress import run_with_bar
     from corpus.store import open_store
 
-    store = open_store(args.project)
+    store = open_store(args.project, read_only=True)  # agreement only reads
     try:
         job = agreement_job(
             store,

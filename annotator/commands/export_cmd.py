@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the export; returns the exit status (errors are raised as ``CorpusError``)."""
     if not Path(args.project).is_file():
         raise ProjectError(f"{args.project}: no such project file")
-    store = open_store(args.project)
+    store = open_store(args.project, read_only=True)  # an export never changes the project
     try:
         job = export_job(
             store, args.out, args.fmt, layer=args.layer, only_done=args.only_done,

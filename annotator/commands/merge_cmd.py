@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from annotator.merge import MergeReport, merge_job
 from annotator.progress import run_with_bar
@@ -37,13 +38,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def func(args: argparse.Namespace) -> int:
-    """Run the merge with a progress bar and print a summary line (or JSON)."""
-    with open_store(args.project, create=args.create) as store:
+    """Run the merge with a progress bar and print a summary line (or JSON).
+
+    A project this command created (``--create``) is removed again when the merge fails, unless
+    someone else has put something into it meanwhile.
+    """
+    created = args.create and not Path(args.project).exists()
+    store = open_store(args.project, create=args.create)
+    ok = False
+    try:
         job = merge_job(store, args.others, prefer=args.prefer)
         try:
             report = run_with_bar(job, "merge")  # a bar only on a terminal
         finally:
             job.close()  # an interrupted job rolls back while its connection is still open
+        ok = True
+    finally:
+        if created and not ok:
+            store.discard_if_untouched()
+        else:
+            store.close()
     assert isinstance(report, MergeReport)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

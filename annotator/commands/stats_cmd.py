@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.stats import format_stats, project_stats
     from corpus.store import open_store
 
-    with open_store(args.project) as store:
+    with open_store(args.project, read_only=True) as store:  # never changes the file
         stats = project_stats(store)
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))

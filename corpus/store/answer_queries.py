@@ -7,39 +7,28 @@ thing from an *ignored* one, and a binary ``ner.teach`` accept confirms one span
 that the other tokens are outside an entity. The exports read these answers so that a declined
 example is never written as a negative and a partial one leaves the unknown tokens missing.
 
-The ``answers`` table is additive: it is created the first time an answer is recorded (older
-project files get it then; the schema version does not change, and a program that does not
-know the table ignores it). Reading a file without the table gives no answers.
+Answers are written with ``Store.set_answers`` (:mod:`corpus.store.layers`); these functions
+only read. The ``answers`` table is additive: new files have it, an older file gets it with the
+first answer written (the schema version does not change, and a program that does not know the
+table ignores it). Reading a file without the table gives no answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from corpus.store.core import Store
+from corpus.store.base import StoreBase
 
 __all__ = [
     "ANSWERS",
     "Answer",
-    "set_answers",
     "answers",
     "declined_document_ids",
     "partial_document_ids",
 ]
 
-#: The whole-document answers (Prodigy's vocabulary).
+#: The whole-document answers (Prodigy's vocabulary); written by ``Store.set_answers``.
 ANSWERS = ("accept", "reject", "ignore")
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS answers (
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    layer TEXT NOT NULL,
-    answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
-    partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
-    PRIMARY KEY (doc_id, layer)
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -50,30 +39,12 @@ class Answer:
     partial: bool = False
 
 
-def _has_table(store: Store) -> bool:
+def _has_table(store: StoreBase) -> bool:
     row = store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answers'").fetchone()
     return row is not None
 
 
-def set_answers(store: Store, rows: Iterable[tuple[int, str, str, bool]]) -> None:
-    """Record ``(doc_id, layer, answer, partial)`` rows (the last answer for a document and
-    layer wins), in the caller's transaction or one of their own."""
-    rows = list(rows)
-    if not rows:
-        return
-    for _, _, answer, _ in rows:
-        if answer not in ANSWERS:
-            raise ValueError(f"unknown answer {answer!r} (expected accept, reject or ignore)")
-    with store.transaction():
-        store.db.execute(_DDL)
-        store.db.conn.executemany(
-            "INSERT INTO answers(doc_id, layer, answer, partial) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(doc_id, layer) DO UPDATE SET answer = excluded.answer, partial = excluded.partial",
-            [(d, lay, a, int(bool(p))) for d, lay, a, p in rows],
-        )
-
-
-def answers(store: Store, layer: str) -> dict[int, Answer]:
+def answers(store: StoreBase, layer: str) -> dict[int, Answer]:
     """Every recorded answer of ``layer``, by document id."""
     if not _has_table(store):
         return {}
@@ -83,7 +54,7 @@ def answers(store: Store, layer: str) -> dict[int, Answer]:
     }
 
 
-def declined_document_ids(store: Store, layer: str) -> set[int]:
+def declined_document_ids(store: StoreBase, layer: str) -> set[int]:
     """Documents the layer's owner rejected or ignored (an answer, or the status *skipped*):
     they are not examples of anything and must never be exported as negatives. A document the
     owner marked *done* after answering is not declined (they changed their mind)."""
@@ -103,7 +74,7 @@ def declined_document_ids(store: Store, layer: str) -> set[int]:
     return out
 
 
-def partial_document_ids(store: Store, layer: str) -> set[int]:
+def partial_document_ids(store: StoreBase, layer: str) -> set[int]:
     """Documents whose accept is partial (binary): tokens outside the layer's spans are unknown."""
     if not _has_table(store):
         return set()

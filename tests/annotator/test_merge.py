@@ -14,7 +14,7 @@ from annotator.tokenize import tokenize
 from corpus.errors import MergeConflictError, NotAProjectError, ProjectError
 from corpus.model import Document, DocumentStatus, Label, LabelKind, Relation, Span, content_hash
 from corpus.store import Store
-from corpus.store.merge_queries import dump_project
+from corpus.store.reports import dump_project
 
 A1 = "Alice Smith met Bob in Paris today."
 A2 = "Bob went to Rome with Carol."
@@ -317,3 +317,80 @@ def test_merging_into_a_copy_of_ones_own_file(files: dict[str, Path], tmp_path: 
         before = dump_project(s)
         merge_projects(s, [files["alice"]])
         assert dump_project(s) == before
+
+
+# -- sources are only read; what they hold is checked ----------------------------------------
+def _raw(path: Path, sql: str, *params: object) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+def test_merge_sources_are_opened_read_only_and_never_switched_to_wal(team: Store, files: dict[str, Path]) -> None:
+    import sqlite3
+
+    _raw(files["alice"], "PRAGMA journal_mode = DELETE")
+    before = files["alice"].read_bytes()
+    merge_projects(team, [files["alice"]])
+    assert files["alice"].read_bytes() == before
+    assert not Path(f"{files['alice']}-wal").exists()
+    conn = sqlite3.connect(files["alice"])
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_a_span_outside_its_text_in_a_source_is_refused_naming_the_document(
+    team: Store, files: dict[str, Path]
+) -> None:
+    _raw(files["bob"], 'UPDATE spans SET "end" = 500 WHERE label = \'ORG\'')
+    before = dump_project(team)
+    with pytest.raises(ProjectError, match=r"bob\.db: document 'three\.txt' \(id 1\): span \d+ in layer 'bob' "
+                                           r"has offsets 4\.\.500, outside its text of 32 characters"):
+        merge_projects(team, [files["alice"], files["bob"]])
+    assert dump_project(team) == before
+
+
+def test_malformed_json_in_a_source_is_one_line_naming_file_and_document(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _raw(files["alice"], "UPDATE documents SET meta = '{\"source\": ' WHERE name = 'two.txt'")
+    with Store(files["team"], create=False) as s:
+        before = dump_project(s)
+    assert main(["merge", str(files["team"]), str(files["alice"])]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "alice.db: documents table, document 2 ('two.txt'), meta: malformed JSON" in err
+    with Store(files["team"], create=False) as s:
+        assert dump_project(s) == before
+
+
+def test_a_failed_merge_create_leaves_no_new_project_behind(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00garbage" * 512)
+    new = tmp_path / "new.db"
+    assert main(["merge", str(new), str(files["alice"]), str(junk), "--create"]) != 0
+    assert "junk.db" in capsys.readouterr().err
+    assert not new.exists() and not Path(f"{new}-wal").exists() and not Path(f"{new}-shm").exists()
+    other = build_alice(tmp_path / "alice2.db", a1_spans={(23, 28, "LOC")})
+    assert main(["merge", str(new), str(files["alice"]), str(other), "--create"]) != 0  # a conflict
+    assert not new.exists()
+
+
+def test_stats_read_a_project_without_changing_it_and_name_malformed_tokens(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = files["alice"]
+    _raw(path, "PRAGMA journal_mode = DELETE")
+    before = path.read_bytes()
+    assert main(["stats", str(path), "--json"]) == 0
+    assert path.read_bytes() == before and not Path(f"{path}-wal").exists()
+    capsys.readouterr()
+    _raw(path, "UPDATE documents SET tokens = '[[0, 5], [6' WHERE name = 'one.txt'")
+    assert main(["stats", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "documents table, document 1, tokens: malformed JSON" in err

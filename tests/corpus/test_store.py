@@ -342,3 +342,353 @@ def test_first_overlapping_span_is_one_indexed_lookup(store: Store) -> None:
         ).fetchall()
     )
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan
+
+
+# -- creation is one transaction; blank files; a missing index is repaired -------------------
+def _drop_fts(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    for trigger in ("documents_ai", "documents_ad", "documents_au"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE documents_fts")
+    conn.commit()
+    conn.close()
+
+
+def test_a_project_left_without_its_search_index_is_repaired_on_open(tmp_path: Path) -> None:
+    """A first import killed between the schema and the full-text index (older versions)."""
+    path = tmp_path / "p.db"
+    with Store(path) as s:
+        _doc(s, "Alice met Bob in Paris.")
+    _drop_fts(path)
+    with Store(path) as s:
+        assert s.search_documents("paris") == [1]
+        d = _doc(s, "Carol stayed in Rome.", "e")
+        assert s.search_documents("rome") == [d]  # the triggers are back too
+
+
+def test_schema_and_index_are_created_together_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corpus.store.schema as schema
+
+    path = tmp_path / "p.db"
+    real = schema.create_fts
+
+    def killed(db) -> None:  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # the process dies before the index exists
+
+    monkeypatch.setattr(schema, "create_fts", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0  # no half schema
+    conn.close()
+    monkeypatch.setattr(schema, "create_fts", real)
+    with Store(path) as s:  # the blank file is a new project
+        d = _doc(s)
+        assert s.search_documents("alice") == [d]
+
+
+def _blank_sqlite_file(path: Path) -> None:
+    """A 4 KB SQLite file without a single table (a creation killed before it committed)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")
+    conn.close()
+    assert path.stat().st_size > 0
+
+
+def test_a_file_without_tables_is_a_new_project_only_when_creating(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator.cli import main
+
+    path = tmp_path / "p.db"
+    _blank_sqlite_file(path)
+    with pytest.raises(NotAProjectError, match=r"p\.db: an empty file with no project in it yet"):
+        Store(path, create=False)
+    assert main(["stats", str(path)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "empty file" in err and "Traceback" not in err
+    text = tmp_path / "a.txt"
+    text.write_text("Alice met Bob in Paris.\n", encoding="utf-8")
+    assert main(["import", str(path), str(text), "--quiet"]) == 0
+    with Store(path, create=False) as s:
+        assert s.count_documents() == 1 and s.search_documents("paris") == [1]
+
+
+# -- read-only opening -----------------------------------------------------------------------
+def _rollback_journal_project(path: Path) -> bytes:
+    with Store(path) as s:
+        d = _doc(s)
+        s.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    return path.read_bytes()
+
+
+def test_read_only_opening_never_writes_nor_switches_to_wal(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    before = _rollback_journal_project(path)
+    with Store(path, read_only=True) as s:
+        assert s.read_only and s.count_documents() == 1
+        assert [sp.key for sp in s.spans()] == [(0, 5, "PERSON")]
+        with pytest.raises(ProjectError, match="read-only"):
+            s.set_status(1, "alice", DocumentStatus.DONE)
+        with pytest.raises(ProjectError, match="read-only"):
+            s.add_span(Span(1, "alice", 6, 9, "PERSON"))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.db"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_read_only_refuses_what_it_would_have_to_change(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="no such project file"):
+        Store(tmp_path / "missing.db", read_only=True)
+    assert not (tmp_path / "missing.db").exists()
+    old = tmp_path / "old.db"
+    Store(old).close()
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA user_version = 0")
+    conn.close()
+    with pytest.raises(ProjectError, match="older version"):
+        Store(old, read_only=True)
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def _in_a_folder_the_user_cannot_write(folder: Path, job) -> str:  # type: ignore[no-untyped-def]
+    """Run ``job()`` (returning a string) as a user who may read ``folder`` but not write it."""
+    import os
+
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return job()
+        finally:
+            folder.chmod(0o755)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child drops to "nobody": root would ignore the folder's permissions
+        os.close(read_end)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            out = job()
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            out = f"{type(exc).__name__}: {exc}"
+        os.write(write_end, out.encode())
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode()
+
+
+def test_a_project_in_a_folder_the_user_cannot_write_can_be_read(tmp_path: Path) -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ro-project-"))
+    folder.chmod(0o755)
+    path = folder / "p.db"
+    with Store(path) as s:
+        d = _doc(s)
+        s.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    before = path.read_bytes()
+
+    def job() -> str:
+        with Store(path, read_only=True) as s:
+            return f"{s.count_documents()} {s.search_documents('paris')} {len(s.spans())}"
+
+    try:
+        assert _in_a_folder_the_user_cannot_write(folder, job) == "1 [1] 1"
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["p.db"]
+    finally:
+        shutil.rmtree(folder)
+
+
+# -- every edit runs in the store's transaction: a lock is the clear, retryable error --------
+LOCKED_EDITS = {
+    "status": lambda s, d, sp, rel: s.set_status(d, "alice", DocumentStatus.DONE),
+    "rejection": lambda s, d, sp, rel: s.add_rejection(d, "alice", 10, 13, "PERSON"),
+    "unreject": lambda s, d, sp, rel: s.remove_rejection(d, "alice", 0, 3, "ORG"),
+    "update span": lambda s, d, sp, rel: s.update_span(sp, label="ORG"),
+    "relabel relation": lambda s, d, sp, rel: s.update_relation(rel, "KNOWS"),
+    "delete relation": lambda s, d, sp, rel: s.delete_relation(rel),
+    "delete span": lambda s, d, sp, rel: s.delete_span(sp),
+    "setting": lambda s, d, sp, rel: s.set_setting("language", "de"),
+    "labels": lambda s, d, sp, rel: s.set_labels([Label("LOC", LabelKind.ENTITY)]),
+    "delete label": lambda s, d, sp, rel: s.delete_label(LabelKind.ENTITY, "UNUSED"),
+    "reorder labels": lambda s, d, sp, rel: s.reorder_labels(LabelKind.ENTITY, ["UNUSED", "PERSON"]),
+    "rename label": lambda s, d, sp, rel: s.rename_label(LabelKind.ENTITY, "PERSON", "PER"),
+    "meta": lambda s, d, sp, rel: s.set_document_meta(d, {"source": "x"}),
+    "delete document": lambda s, d, sp, rel: s.delete_document(d),
+    "layer": lambda s, d, sp, rel: s.ensure_layer("bob"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(LOCKED_EDITS))
+def test_an_edit_under_another_programs_lock_is_the_clear_locked_error(edit: str, tmp_path: Path) -> None:
+    from corpus.errors import ProjectLockedError
+    from corpus.store.reports import dump_project
+
+    path = tmp_path / "p.db"
+    with Store(path) as s:
+        d = _doc(s)
+        a = s.add_span(Span(d, "alice", 0, 5, "PERSON"))
+        b = s.add_span(Span(d, "alice", 10, 13, "PERSON"))
+        rel = s.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH"))
+        s.add_rejection(d, "alice", 0, 3, "ORG")
+        s.set_labels([Label("PERSON", LabelKind.ENTITY), Label("UNUSED", LabelKind.ENTITY)])
+    store = Store(path, busy_timeout=0.05)
+    before = dump_project(store)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(ProjectLockedError, match=r"p\.db: the project file is locked"):
+            LOCKED_EDITS[edit](store, d, a.id, rel.id)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not store.in_transaction
+    assert dump_project(store) == before
+    LOCKED_EDITS[edit](store, d, a.id, rel.id)  # retrying once the lock is gone works
+    store.close()
+
+
+# -- what a project holds is checked where it is read ----------------------------------------
+def test_malformed_json_in_a_project_is_one_line_naming_table_and_document(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with Store(path) as s:
+        d = _doc(s, name="article-7")
+        s.set_setting("language", "en")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE documents SET meta = '{\"a\": ' WHERE id = ?", [d])
+    conn.execute("UPDATE settings SET value = 'NaN]' WHERE key = 'language'")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        with pytest.raises(ProjectError, match=r"p\.db: documents table, document 1 \('article-7'\), meta: malformed JSON"):
+            s.get_document(d)
+        with pytest.raises(ProjectError, match=r"p\.db: settings table, setting 'language': malformed JSON"):
+            s.get_setting("language")
+
+
+def test_values_json_cannot_hold_are_refused_not_stored(store: Store) -> None:
+    with pytest.raises(AnnotationError, match=r"document 'n': meta: cannot be stored as JSON"):
+        store.add_document(Document(text="x y", name="n", meta={"score": float("nan")}))
+    with pytest.raises(AnnotationError, match="setting 'threshold'"):
+        store.set_setting("threshold", float("inf"))
+    assert store.count_documents() == 0 and store.get_setting("threshold") is None
+
+
+# -- discarding a new project file nobody used -----------------------------------------------
+def test_discard_removes_only_an_untouched_file_nobody_else_has_open(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    assert Store(path).discard_if_untouched() is True
+    assert list(tmp_path.iterdir()) == []
+
+    s = Store(path)
+    with Store(path) as other:
+        _doc(other)  # someone else committed a document meanwhile
+    assert s.discard_if_untouched() is False
+    with Store(path) as s:
+        assert s.count_documents() == 1
+
+    path2 = tmp_path / "q.db"
+    s = Store(path2)
+    reader = Store(path2)  # another program has the new file open, nothing written yet
+    assert s.discard_if_untouched() is False
+    assert path2.exists()
+    reader.close()
+
+
+# -- how the store package is laid out ------------------------------------------------------
+STORE_DIR = Path(__file__).resolve().parents[2] / "corpus" / "store"
+
+
+def test_no_store_module_imports_another_modules_private_names() -> None:
+    import ast
+
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("corpus"):
+                offenders += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert offenders == []
+
+
+def test_read_functions_never_write() -> None:
+    """Module-level functions of the concept modules only read; writes are Store methods."""
+    import ast
+    import re
+
+    write = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b")
+    writers = {"base.py", "schema.py"}  # opening a file, creating its schema
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        if path.name in writers:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef):
+                for const in ast.walk(node):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and write.search(const.value):
+                        offenders.append(f"{path.name}: {node.name}")
+    assert offenders == []
+
+
+def test_every_store_method_that_writes_runs_in_the_transaction_helper() -> None:
+    """A write outside :meth:`Store.transaction` would meet a lock as a raw sqlite3 error."""
+    import ast
+    import re
+
+    write = re.compile(r"\bINSERT\b|\bUPDATE\b|\bDELETE\s+FROM\b|\bREPLACE\b")
+    offenders = []
+    for path in STORE_DIR.glob("*.py"):
+        for cls in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            for fn in cls.body:
+                if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
+                    continue
+                writes_sql = any(
+                    isinstance(c, ast.Constant) and isinstance(c.value, str) and write.search(c.value)
+                    for c in ast.walk(fn)
+                )
+                decorated = any(isinstance(d, ast.Name) and d.id == "writes" for d in fn.decorator_list)
+                if writes_sql and not decorated:
+                    offenders.append(f"{path.name}: {cls.name}.{fn.name}")
+    assert offenders == []
+
+
+def test_text_with_a_lone_surrogate_is_refused_in_one_line_and_nothing_is_written(store: Store) -> None:
+    d = _doc(store)
+    bad_name = Document(text="Fine text.", name="bad\ud800name")
+    with pytest.raises(AnnotationError, match=r"document 'bad\\ud800name': text with a lone surrogate"):
+        store.add_documents([Document(text="Other text.", name="ok"), bad_name])
+    with pytest.raises(AnnotationError, match="lone surrogate at character 3"):
+        store.add_span(Span(d, "alice", 0, 5, "PER\udc00"))
+    with pytest.raises(AnnotationError, match="lone surrogate"):
+        store.set_labels([Label("ORG"), Label("X\ud800")])
+    assert store.count_documents() == 1 and store.spans() == [] and store.labels() == []
+    assert "\n" not in str(pytest.raises(AnnotationError, store.add_annotator, "al\ud800ice").value)
+
+
+def test_search_works_read_only_in_a_project_without_its_index(tmp_path: Path) -> None:
+    """Read-only, the index cannot be rebuilt: the documents are scanned instead."""
+    path = tmp_path / "p.db"
+    with Store(path) as s:
+        _doc(s, "Alice met Bob in Paris.", "first")
+        _doc(s, "Carol stayed in Rome.", "second")
+    _drop_fts(path)
+    with Store(path, read_only=True) as s:
+        assert s.search_documents("PARIS alice") == [1]
+        assert s.search_documents("second") == [2]
+        assert s.search_documents("nowhere") == []

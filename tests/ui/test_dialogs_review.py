@@ -50,11 +50,36 @@ def test_review_shows_votes_conflicts_and_plain_text(state, qtbot):
     assert w.progress.text() == "Reviewed 0 of 3"
     # the first unsettled conflict is selected and highlighted in the text
     assert w.current_group_index() == 0
-    assert w.text.extraSelections()
+    assert w.view.selected_item() is not None
     # markup in an article is shown as characters
     w.load_document(2)
-    assert "The <b>bold</b> claim" in w.text.toPlainText()
+    assert "The <b>bold</b> claim" in w.view.text
     assert any("“<b>bold</b>”" in t for t, _v, _g in rows(w))
+
+
+def test_review_text_shows_label_tags_votes_and_relation_arcs(state, qtbot):
+    w = open_review(state, qtbot)
+    view = w.view
+    spans = {(s.start, s.end, s.label.split()[0]): s for s in view.items}
+    obama = spans[(0, 12, "PERSON")]
+    assert obama.label == "PERSON 2/3" and view.tag_rect(obama.key) is not None
+    assert obama.suggestion  # not in gold yet: faded and dashed
+    assert view.relations and all(view.relation_label_rects(r.id) for r in view.relations)
+    assert {r.label for r in view.relations} >= {"MET_WITH"}
+    qtbot.keyClick(w.tree, Qt.Key.Key_A)  # accept all agreed: gold's spans are drawn solid
+    merkel = next(s for s in view.items if (s.start, s.end) == (17, 30))
+    assert not merkel.suggestion and merkel.label == "PERSON 3/3 \u2713"
+    # a click on a span's tag selects that version in the list
+    monday = next(s for s in view.items if (s.start, s.end) == (44, 50))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.tag_rect(monday.key).center().toPoint())
+    assert w.current_item() is not None and w.current_item().key == (44, 50, "DATE")
+    # and the list's selection is shown in the text
+    assert view.selected_item().key == monday.key
+    # a click on a relation's label selects that relation in the list
+    rel = view.relations[0]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.relation_label_rects(rel.id)[0].center().toPoint())
+    node = w.current_node()
+    assert node is not None and "→" in node.text(COL_ITEM) and node.text(1) == rel.label
 
 
 def test_review_by_keyboard_accept_pick_reject_undo(state, qtbot):

@@ -22,20 +22,20 @@ SUGGESTIONS = [("Antony Blinken", "PERSON"), ("US", "GPE"), ("Iraq", "GPE"), ("M
 def layout(view) -> tuple:
     """Everything the view computed, in document coordinates (comparable across layouts)."""
     r2 = lambda v: round(v, 2)  # noqa: E731
+    lay = view.doc_layout()
     lines = [(ln.start, ln.end, ln.arc_levels, ln.tag_levels, r2(ln.top), r2(ln.text_y), r2(ln.bottom))
-             for ln in view._lines]
+             for ln in lay.lines]
     items = [(s.key, s.start, s.end, s.label, s.suggestion, s.depth,
               (s.tag_level, r2(s.tag_x), r2(s.tag_y)) if s.tag_rect is not None else None,
               tuple((li, r2(a), r2(b)) for li, a, b in s.frags)) for s in view.items]
-    dy = view._dy()
     rels = []
-    for r in sorted(view._visible_relations(), key=lambda r: r.id):
-        rects = view.relation_label_rects(r.id)
-        path = r.path.boundingRect() if r.path is not None else None
-        rels.append((r.id, r.head, r.child, r.label, view._rel_lanes.get(r.id),
-                     [(r2(q.x()), r2(q.y() + dy), r2(q.width())) for q in rects],
-                     None if path is None else (r2(path.top()), r2(path.bottom()))))
-    return lines, items, rels, r2(view._height)
+    for r in sorted(lay.visible_relations(), key=lambda r: r.id):
+        lay.ensure_route(r)
+        ys = [p[1] for p in r.points] if r.points is not None else None
+        rels.append((r.id, r.head, r.child, r.label, lay.rel_lanes.get(r.id),
+                     [(r2(q.x), r2(q.y), r2(q.w)) for q in r.label_rects],
+                     None if ys is None else (r2(min(ys)), r2(max(ys)))))
+    return lines, items, rels, r2(lay.height)
 
 
 def tables(win) -> tuple:
@@ -50,7 +50,7 @@ def check_against_full_layout(win) -> None:
     # the same document read and laid out from scratch
     win._vs_doc = None
     win._refresh_annotations()
-    win.view._relayout()
+    win.view.doc_layout().relayout(win.view.viewport().width())
     full = layout(win.view), tables(win), win.doc_info.text()
     assert incremental == full
 
@@ -114,17 +114,14 @@ def test_incremental_layout_equals_full_layout(qtbot, tmp_path, overlap, filter_
     assert win.doc_id == 1
     rng = random.Random(11 if overlap else 5)
     done = []
-    full_layouts = []
-    real = win.view._relayout
-    import traceback
-    win.view._relayout = lambda: (full_layouts.append("".join(traceback.format_stack(limit=8))), real())[1]
+    lay = win.view.doc_layout()
     for _ in range(70):
-        full_layouts.clear()
+        before = lay.full_layouts
         what = step(win, rng)
         if what == "skip":
             continue
         done.append(what)
-        assert not full_layouts, f"{what} laid out the whole document again: {full_layouts[0] if full_layouts else None}"
+        assert lay.full_layouts == before, f"{what} laid out the whole document again"
         try:
             check_against_full_layout(win)
         except AssertionError:
