@@ -6,7 +6,7 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
      "tokens": [{"text", "start", "end", "id", "ws"}, ...],
      "spans": [{"start", "end", "label", "token_start", "token_end"}, ...],
      "relations": [{"head", "child", "head_span", "child_span", "label"}, ...],
-     "_annotator_id": LAYER, "answer": "accept"}
+     "_annotator_id": LAYER, "answer": "accept" | "reject" | "ignore"}
 
 * ``start``/``end`` are character offsets, end exclusive; ``token_start``/``token_end`` are token
   indexes, ``token_end`` INCLUSIVE. A span that does not sit on token boundaries keeps its exact
@@ -14,6 +14,9 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
 * ``head``/``child`` of a relation are the ``token_end`` of ``head_span``/``child_span``.
 * ``tokens`` are the document's stored tokens, whitespace tokens included, so token indexes are
   the project's; ``ws`` says a single space follows the token.
+* ``answer`` is what the layer's owner answered (a declined example stays ``reject`` or
+  ``ignore``, never an accept without spans); a partial (binary) accept also carries Prodigy's
+  binary view id, ``"_view_id": "ner"``, which the Prodigy importer reads back as partial.
 * A document no layer annotated is written without ``_annotator_id`` and without ``answer``.
 
 Pure functions: no file or database access here (see :mod:`annotator.export`).
