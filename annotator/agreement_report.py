@@ -33,6 +33,12 @@ What is compared
 
 Measures
 --------
+The measures are the entries of :data:`annotator.agreement.measures` (name, title, what they
+take, at which levels they give values, compute function, format); each measure's values go to
+``overall[name]``, ``pairs[i][name]`` and ``per_label[label][name]`` for the levels it has, and
+the counts (``documents``, ``tokens``, ``tp``, ``fp``, ``fn``, ``spans``) are the report's own.
+The built-in measures (:mod:`annotator.agreement.builtin_measures`):
+
 * Pairwise span F1 (exact and overlap), relation F1 (exact: label and both endpoints'
   (start, end, label) identical), Cohen's kappa on token labels -- each over the documents both
   annotators of the pair finished. ``overall.span_f1`` / ``span_f1_overlap`` /
@@ -53,28 +59,22 @@ Measures
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from annotator.agreement import (
     OUTSIDE,
-    F1Result,
-    UnitizingCategory,
-    cohen_kappa_from_table,
-    combine_unitizing,
-    fleiss_kappa_from_codes,
-    krippendorff_alpha_codes,
+    AgreementData,
+    MeasureValues,
+    measures,
     nan_to_none,
-    relation_f1_arrays,
-    span_f1_arrays,
     token_label_codes,
-    unitizing_by_group,
 )
+from annotator.agreement.builtin_measures import pair_span_f1
 from annotator.progress import Progress, drain
 from corpus.errors import ProjectError
 from corpus.model import is_person_layer
@@ -87,11 +87,6 @@ __all__ = ["agreement_job", "agreement_report", "format_report"]
 _WHITESPACE = np.array(sorted(c for c in range(0x3001) if chr(c).isspace()), dtype=np.uint32)
 _WS_TABLE = np.zeros(int(_WHITESPACE[-1]) + 1, dtype=bool)
 _WS_TABLE[_WHITESPACE] = True
-
-
-def _mean(values: Sequence[float]) -> float:
-    vals = [v for v in values if v is not None and not math.isnan(v)]
-    return sum(vals) / len(vals) if vals else float("nan")
 
 
 def _resolve_annotators(store: Store, annotators: Sequence[str] | None) -> list[str]:
@@ -126,104 +121,105 @@ def _finished(store: Store, names: Sequence[str]) -> dict[str, set[int]]:
     return done
 
 
-def agreement_job(
-    store: Store,
-    annotators: Sequence[str] | None = None,
-    labels: Sequence[str] | None = None,
-    all_docs: bool = False,
-) -> Iterator[Progress]:
-    """Compute the agreement report, yielding progress; the generator returns the report dict.
-
-    See the module docstring for what is compared and how. Raises :class:`ProjectError`
-    (one line) for unknown annotators or fewer than two.
-    """
-    names = _resolve_annotators(store, annotators)
-    label_filter = list(dict.fromkeys(labels)) if labels else None
-    notes: list[str] = []
-    n_ann = len(names)
-    ann_index = {a: i for i, a in enumerate(names)}
-
-    # -- which documents, and who is present on each ----------------------------------------
-    finished = _finished(store, names)
+def _compared_documents(store: Store, names: Sequence[str], all_docs: bool) -> tuple[list[int], np.ndarray]:
+    """The compared documents and who takes part on each (annotators x documents)."""
     if all_docs:
         doc_ids = store.document_ids()
-        present = {d: set(range(n_ann)) for d in doc_ids}
-    else:
-        count: dict[int, set[int]] = defaultdict(set)
-        for a, docs in finished.items():
-            for d in docs:
-                count[d].add(ann_index[a])
-        present = {d: s for d, s in count.items() if len(s) >= 2}
-        doc_ids = sorted(present)
-    n_docs = len(doc_ids)
-    pairs = list(itertools.combinations(range(n_ann), 2))
-    total = 2 * n_docs + len(pairs) + 1
-    yield Progress(0, total, "reading documents", unit="step")
-    if n_docs == 0:
-        notes.append(
-            "no document was marked done by at least two of the compared annotators"
-            " (use --all-docs to compare every document)"
-        )
+        return doc_ids, np.ones((len(names), len(doc_ids)), dtype=bool)
+    ann_index = {a: i for i, a in enumerate(names)}
+    count: dict[int, set[int]] = defaultdict(set)
+    for a, docs in _finished(store, names).items():
+        for d in docs:
+            count[d].add(ann_index[a])
+    doc_ids = sorted(d for d, s in count.items() if len(s) >= 2)
+    presence = np.zeros((len(names), len(doc_ids)), dtype=bool)
+    for i, d in enumerate(doc_ids):
+        presence[list(count[d]), i] = True
+    return doc_ids, presence
 
-    # -- documents and tokens -----------------------------------------------------------------
+
+@dataclass
+class _Texts:
+    """The compared documents' names, texts and stored token offsets (flat "s, e, s, e" text)."""
+
+    names: list[str]
+    texts: list[str]
+    lengths: np.ndarray
+    token_strings: list[str]
+    n_ints: np.ndarray
+
+    def base(self) -> np.ndarray:
+        """Where each document starts on one continuum of the corpus (one separator between)."""
+        if not len(self.lengths):
+            return np.zeros(0, np.int64)
+        return np.concatenate([[0], np.cumsum(self.lengths + 1)[:-1]]).astype(np.int64)
+
+
+def _read_documents(store: Store, doc_ids: Sequence[int], total: int) -> Generator[Progress, None, _Texts]:
+    n_docs = len(doc_ids)
     doc_pos = {d: i for i, d in enumerate(doc_ids)}
-    names_by_doc: list[str] = [""] * n_docs
-    texts: list[str] = [""] * n_docs
-    lengths = np.zeros(n_docs, dtype=np.int64)
-    token_strings: list[str] = [""] * n_docs
-    n_ints = np.zeros(n_docs, dtype=np.int64)
+    out = _Texts([""] * n_docs, [""] * n_docs, np.zeros(n_docs, dtype=np.int64), [""] * n_docs,
+                 np.zeros(n_docs, dtype=np.int64))
     for k, (d, name, text, tokens_json) in enumerate(q.iter_document_rows(store, doc_ids)):
         i = doc_pos[d]
-        names_by_doc[i] = name
-        texts[i] = text
-        lengths[i] = len(text)
+        out.names[i] = name
+        out.texts[i] = text
+        out.lengths[i] = len(text)
         flat = tokens_json.replace("[", "").replace("]", "").strip()
-        token_strings[i] = flat
-        n_ints[i] = flat.count(",") + 1 if flat else 0
+        out.token_strings[i] = flat
+        out.n_ints[i] = flat.count(",") + 1 if flat else 0
         if k % 500 == 499:
             yield Progress(k + 1, total, "reading documents", unit="step")
-    no_tokens = int((n_ints == 0).sum())
-    if no_tokens:
-        notes.append(f"{no_tokens} compared document(s) have no stored tokens; token measures skip them")
-    # One continuum for the corpus: document i starts at base[i] (a separator between documents).
-    base = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64) if n_docs else np.zeros(0, np.int64)
-    flat_all = np.fromstring(",".join(t for t in token_strings if t), dtype=np.int64, sep=",")
-    t_doc = np.repeat(np.arange(n_docs, dtype=np.int64), n_ints // 2)
+    return out
+
+
+def _tokens(docs: _Texts, base: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document, start, end) of every token that is not whitespace, on the corpus continuum."""
+    n_docs = len(docs.lengths)
+    flat_all = np.fromstring(",".join(t for t in docs.token_strings if t), dtype=np.int64, sep=",")
+    t_doc = np.repeat(np.arange(n_docs, dtype=np.int64), docs.n_ints // 2)
     t_start = flat_all[0::2] + base[t_doc]
     t_end = flat_all[1::2] + base[t_doc]
     # drop whitespace tokens (spaCy's is_space: a whitespace token starts with whitespace)
-    cps = np.frombuffer("\0".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    cps = np.frombuffer("\0".join(docs.texts).encode("utf-32-le"), dtype=np.uint32)
     if len(t_start):
         first_cp = cps[np.minimum(t_start, len(cps) - 1)]
         is_ws = np.zeros(len(t_start), dtype=bool)
         small = first_cp <= _WHITESPACE[-1]
         is_ws[small] = _WS_TABLE[first_cp[small]]
         t_doc, t_start, t_end = t_doc[~is_ws], t_start[~is_ws], t_end[~is_ws]
-    presence = np.zeros((n_ann, n_docs), dtype=bool)
-    for d, s in present.items():
-        if d in doc_pos:
-            presence[list(s), doc_pos[d]] = True
-    yield Progress(n_docs, total, "reading annotations", unit="step")
+    return t_doc, t_start, t_end
 
-    # -- spans and relations (as integer arrays) ------------------------------------------
+
+def _span_rows(
+    store: Store, names: Sequence[str], label_filter: list[str] | None, doc_ids: Sequence[int], presence: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The label names and the spans on compared documents their annotator finished:
+    rows (id, doc id, annotator, start, end, label code) and each row's document position."""
+    ann_index = {a: i for i, a in enumerate(names)}
     rows = q.layer_span_rows(store, names, label_filter)
     label_names = sorted({r[5] for r in rows} | set(label_filter or ()))
     code_of = {lab: k for k, lab in enumerate(label_names)}
-    n_lab = len(label_names)
     max_id = max((r[1] for r in rows), default=0)
     pos_of_id = np.full(max(max_id, max(doc_ids, default=0)) + 1, -1, dtype=np.int64)
-    if n_docs:
-        pos_of_id[np.asarray(doc_ids, dtype=np.int64)] = np.arange(n_docs)
+    if doc_ids:
+        pos_of_id[np.asarray(doc_ids, dtype=np.int64)] = np.arange(len(doc_ids))
     sp = np.array(
         [(sid, d, ann_index[layer], s, e, code_of[lab]) for sid, d, layer, s, e, lab in rows], dtype=np.int64
     ).reshape(-1, 6)
     sp_doc = pos_of_id[sp[:, 1]]
     keep = sp_doc >= 0
     keep[keep] = presence[sp[keep, 2], sp_doc[keep]]
-    sp, sp_doc = sp[keep], sp_doc[keep]
-    s_id, s_ann, s_start, s_end, s_lab = sp[:, 0], sp[:, 2], sp[:, 3], sp[:, 4], sp[:, 5]
-    yield Progress(n_docs + n_docs // 4, total, "token labels", unit="step")
+    return label_names, sp[keep], sp_doc[keep]
 
+
+def _relation_rows(
+    store: Store, names: Sequence[str], sp: np.ndarray, sp_doc: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Relation label names, (n, 8) relation rows (see :class:`AgreementData`) and annotators,
+    for the relations whose two endpoints are among the compared spans."""
+    ann_index = {a: i for i, a in enumerate(names)}
+    s_id, s_start, s_end, s_lab = sp[:, 0], sp[:, 3], sp[:, 4], sp[:, 5]
     rel_rows = q.layer_relation_rows(store, names)
     rel_names = sorted({r[4] for r in rel_rows})
     rel_code = {lab: k for k, lab in enumerate(rel_names)}
@@ -242,136 +238,116 @@ def agreement_job(
     hi_, ci_ = span_index(rl[:, 1]), span_index(rl[:, 2])
     ok_rel = (hi_ >= 0) & (ci_ >= 0)
     rl, hi_, ci_ = rl[ok_rel], hi_[ok_rel], ci_[ok_rel]
-    # (doc, head start, head end, head label, child start, child end, child label, label)
     rel_keys = np.stack(
         [sp_doc[hi_], s_start[hi_], s_end[hi_], s_lab[hi_], s_start[ci_], s_end[ci_], s_lab[ci_], rl[:, 3]], axis=1
     ).reshape(-1, 8)
-    rel_ann = rl[:, 0]
+    return rel_names, rel_keys, rl[:, 0]
 
-    # -- token labels (vectorised over the whole corpus) -------------------------------------
-    values = [OUTSIDE, *label_names]
+
+def _token_codes(
+    n_ann: int, presence: np.ndarray, base: np.ndarray, tokens: tuple[np.ndarray, np.ndarray, np.ndarray],
+    sp: np.ndarray, sp_doc: np.ndarray,
+) -> np.ndarray:
+    """Annotators x tokens: the code of each token's label (``O`` = 0), -1 where the annotator
+    did not finish the token's document (vectorised over the whole corpus)."""
+    t_doc, t_start, t_end = tokens
+    s_ann, s_start, s_end, s_lab = sp[:, 2], sp[:, 3], sp[:, 4], sp[:, 5]
     codes = np.full((n_ann, len(t_start)), -1, dtype=np.int64)
     t_present = presence[:, t_doc] if len(t_doc) else np.zeros((n_ann, 0), dtype=bool)
     for a in range(n_ann):
         mine = s_ann == a
-        g = base[sp_doc[mine]] if n_docs else np.zeros(0, dtype=np.int64)
+        g = base[sp_doc[mine]] if len(base) else np.zeros(0, dtype=np.int64)
         c = token_label_codes(t_start, t_end, g + s_start[mine], g + s_end[mine], s_lab[mine] + 1)
         codes[a] = np.where(t_present[a], c, -1)
+    return codes
 
-    # -- whole-group measures -----------------------------------------------------------------
-    overall: dict[str, Any] = {}
-    all_present = t_present.all(axis=0) if n_ann else np.zeros(0, dtype=bool)
-    fleiss = None
-    if all_present.any():
-        fleiss = fleiss_kappa_from_codes(codes[:, all_present], len(values), values).kappa
-        if math.isnan(fleiss):
-            notes.append("token_kappa_fleiss: undefined (every token has the same label)")
-    else:
-        notes.append("token_kappa_fleiss: no tokens in documents finished by all of " + ", ".join(names))
-    alpha = None
-    if len(t_start) and (t_present.sum(axis=0) >= 2).any():
-        alpha = krippendorff_alpha_codes(codes, values, "nominal", len(values)).alpha
-        if math.isnan(alpha):
-            notes.append("token_alpha: undefined (every token has the same label)")
-    else:
-        notes.append("token_alpha: no token was labelled by two annotators")
-    yield Progress(n_docs + n_docs // 2, total, "unitizing alpha", unit="step")
 
-    # -- unitizing alpha per document, pooled -------------------------------------------------
-    do, de, n_units = unitizing_by_group(sp_doc, s_ann, s_lab, s_start, s_end, lengths, presence, n_lab)
-    unit_parts = []
-    for c, lab in enumerate(label_names):
-        docs_c = np.flatnonzero((n_units[:, c] > 0) & (presence.sum(axis=0) >= 2) & (lengths > 0))
-        for i in docs_c.tolist():
-            unit_parts.append(({lab: UnitizingCategory(float(do[i, c]), float(de[i, c]), int(n_units[i, c]))},
-                               float(lengths[i])))
-    unitizing = combine_unitizing(unit_parts)
-    if not unit_parts:
-        notes.append("unitizing_alpha: no spans in documents finished by two annotators")
-    yield Progress(n_docs + 3 * n_docs // 4, total, "disagreements", unit="step")
-
-    # -- disagreements ------------------------------------------------------------------------
-    disagreements = _disagreements(
-        doc_ids, names_by_doc, texts, base, presence, sp_doc, s_ann, s_start, s_end, s_lab, names, label_names
-    )
-    yield Progress(2 * n_docs, total, "pairs", unit="step")
-
-    # -- pairs --------------------------------------------------------------------------------
-    pair_out: list[dict[str, Any]] = []
-    pair_f1: list[tuple[F1Result, F1Result, F1Result]] = []
-    for k, (a, b) in enumerate(pairs):
-        both_docs = presence[a] & presence[b]
-        in_a = (s_ann == a) & both_docs[sp_doc] if len(sp_doc) else np.zeros(0, dtype=bool)
-        in_b = (s_ann == b) & both_docs[sp_doc] if len(sp_doc) else np.zeros(0, dtype=bool)
-        rows_a = np.stack([sp_doc[in_a], s_start[in_a], s_end[in_a], s_lab[in_a]], axis=1)
-        rows_b = np.stack([sp_doc[in_b], s_start[in_b], s_end[in_b], s_lab[in_b]], axis=1)
-        exact = span_f1_arrays(rows_a, rows_b, label_names, "exact")
-        overlap = span_f1_arrays(rows_a, rows_b, label_names, "overlap")
-        ra = rel_keys[(rel_ann == a) & both_docs[rel_keys[:, 0]]] if len(rel_keys) else rel_keys
-        rb = rel_keys[(rel_ann == b) & both_docs[rel_keys[:, 0]]] if len(rel_keys) else rel_keys
-        rel = relation_f1_arrays(ra, rb, rel_names)
-        pair_f1.append((exact, overlap, rel))
-        mask = t_present[a] & t_present[b]
-        kappa = None
-        if mask.any():
-            kk = len(values)
-            table = np.bincount(codes[a][mask] * kk + codes[b][mask], minlength=kk * kk).reshape(kk, kk)
-            kappa = nan_to_none(cohen_kappa_from_table(table, values).kappa)
-        pair_out.append(
-            {
-                "a": names[a],
-                "b": names[b],
-                "documents": int(both_docs.sum()),
-                "span_f1": nan_to_none(exact.f1),
-                "span_f1_overlap": nan_to_none(overlap.f1),
-                "span_f1_macro": nan_to_none(exact.macro_f1),
-                "token_kappa": kappa,
-                "relation_f1": nan_to_none(rel.f1),
-                "tokens": int(mask.sum()),
-                "tp": exact.micro.tp,
-                "fp": exact.micro.fp,
-                "fn": exact.micro.fn,
-            }
-        )
-        yield Progress(2 * n_docs + k + 1, total, f"{names[a]} vs {names[b]}", unit="step")
-    if len(rel_keys) == 0:
-        notes.append("relation_f1: no relations in the compared documents")
-    if n_docs and all(p["documents"] == 0 for p in pair_out):
-        notes.append("no pair of annotators finished a common document")
-    elif n_docs and not any(pf[0].micro.tp + pf[0].micro.fp + pf[0].micro.fn for pf in pair_f1):
-        notes.append("span_f1: no spans in the compared documents")
-
-    overall["span_f1"] = nan_to_none(_mean([p[0].f1 for p in pair_f1]))
-    overall["span_f1_overlap"] = nan_to_none(_mean([p[1].f1 for p in pair_f1]))
-    overall["token_kappa_fleiss"] = nan_to_none(fleiss)
-    overall["token_alpha"] = nan_to_none(alpha)
-    overall["unitizing_alpha"] = nan_to_none(unitizing.alpha)
-    overall["relation_f1"] = nan_to_none(_mean([p[2].f1 for p in pair_f1]))
-    overall["span_f1_macro"] = nan_to_none(_mean([p[0].macro_f1 for p in pair_f1]))
-    overall["tokens"] = int(len(t_start))
-
+def _assemble(data: AgreementData, results: dict[str, MeasureValues]) -> tuple[dict, list, dict]:
+    """The report's ``overall``, ``pairs`` and ``per_label``: each measure's values where it has
+    them, with the report's counts."""
+    names, labels = data.names, data.labels
+    overall: dict[str, Any] = {m.name: nan_to_none(results[m.name].overall) for m in measures.with_scope("overall")}
+    overall["tokens"] = int(data.token_codes.shape[1])
+    pairs: list[dict[str, Any]] = []
+    for a, b in data.pairs:
+        exact = pair_span_f1(data, a, b, "exact").micro
+        entry: dict[str, Any] = {"a": names[a], "b": names[b], "documents": int(data.pair_documents(a, b).sum())}
+        entry.update({m.name: nan_to_none(results[m.name].pairs.get((a, b))) for m in measures.with_scope("pair")})
+        entry.update(tokens=int(data.pair_tokens(a, b).sum()), tp=exact.tp, fp=exact.fp, fn=exact.fn)
+        pairs.append(entry)
+    n_lab = max(len(labels), 1)
+    n_ann = len(names)
+    span_counts = np.bincount(data.span_ann * n_lab + data.span_label, minlength=n_ann * n_lab).reshape(n_ann, -1)
     per_label: dict[str, dict[str, Any]] = {}
-    span_counts = np.bincount(s_ann * max(n_lab, 1) + s_lab, minlength=n_ann * max(n_lab, 1)).reshape(n_ann, -1)
-    for c, lab in enumerate(label_names):
-        ex = [p[0].per_label[lab] for p in pair_f1 if lab in p[0].per_label]
-        ov = [p[1].per_label[lab] for p in pair_f1 if lab in p[1].per_label]
-        uc = unitizing.per_category.get(lab)
-        per_label[lab] = {
-            "span_f1": nan_to_none(_mean([x.f1 for x in ex])),
-            "span_f1_overlap": nan_to_none(_mean([x.f1 for x in ov])),
-            "unitizing_alpha": nan_to_none(uc.alpha) if uc is not None else None,
-            "tp": sum(x.tp for x in ex),
-            "fp": sum(x.fp for x in ex),
-            "fn": sum(x.fn for x in ex),
-            "spans": {names[a]: int(span_counts[a, c]) for a in range(n_ann)},
-        }
+    for c, lab in enumerate(labels):
+        counts = [pair_span_f1(data, a, b, "exact").per_label.get(lab) for a, b in data.pairs]
+        counts = [x for x in counts if x is not None]
+        entry = {m.name: nan_to_none(results[m.name].labels.get(lab)) for m in measures.with_scope("label")}
+        entry.update(
+            tp=sum(x.tp for x in counts), fp=sum(x.fp for x in counts), fn=sum(x.fn for x in counts),
+            spans={names[a]: int(span_counts[a, c]) for a in range(n_ann)},
+        )
+        per_label[lab] = entry
+    return overall, pairs, per_label
+
+
+def agreement_job(
+    store: Store,
+    annotators: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    all_docs: bool = False,
+) -> Iterator[Progress]:
+    """Compute the agreement report, yielding progress; the generator returns the report dict.
+
+    See the module docstring for what is compared and how. Raises :class:`ProjectError`
+    (one line) for unknown annotators or fewer than two.
+    """
+    names = _resolve_annotators(store, annotators)
+    label_filter = list(dict.fromkeys(labels)) if labels else None
+    notes: list[str] = []
+    doc_ids, presence = _compared_documents(store, names, all_docs)
+    n_docs = len(doc_ids)
+    steps = measures.all()
+    total = n_docs + len(steps) + 3
+    yield Progress(0, total, "reading documents", unit="step")
+    if n_docs == 0:
+        notes.append(
+            "no document was marked done by at least two of the compared annotators"
+            " (use --all-docs to compare every document)"
+        )
+    docs = yield from _read_documents(store, doc_ids, total)
+    no_tokens = int((docs.n_ints == 0).sum())
+    if no_tokens:
+        notes.append(f"{no_tokens} compared document(s) have no stored tokens; token measures skip them")
+    yield Progress(n_docs + 1, total, "reading annotations", unit="step")
+    base = docs.base()
+    label_names, sp, sp_doc = _span_rows(store, names, label_filter, doc_ids, presence)
+    rel_names, rel_keys, rel_ann = _relation_rows(store, names, sp, sp_doc)
+    codes = _token_codes(len(names), presence, base, _tokens(docs, base), sp, sp_doc)
+    data = AgreementData(
+        list(names), label_names, presence, docs.lengths, sp_doc, sp[:, 2], sp[:, 3], sp[:, 4], sp[:, 5],
+        rel_names, rel_keys, rel_ann, [OUTSIDE, *label_names], codes,
+    )
+    results: dict[str, MeasureValues] = {}
+    for k, measure in enumerate(steps):
+        yield Progress(n_docs + 2 + k, total, measure.title, unit="step")
+        results[measure.name] = measure.compute(data)
+        notes.extend(results[measure.name].notes)
+    if n_docs and not any(data.pair_documents(a, b).any() for a, b in data.pairs):
+        notes.append("no pair of annotators finished a common document")
+    yield Progress(total - 1, total, "disagreements", unit="step")
+    disagreements = _disagreements(
+        doc_ids, docs.names, docs.texts, base, presence, sp_doc, sp[:, 2], sp[:, 3], sp[:, 4], sp[:, 5],
+        names, label_names,
+    )
+    overall, pairs, per_label = _assemble(data, results)
     report = {
         "documents": n_docs,
         "annotators": list(names),
         "labels": label_names,
         "all_docs": bool(all_docs),
         "overall": overall,
-        "pairs": pair_out,
+        "pairs": pairs,
         "per_label": per_label,
         "notes": notes,
         "disagreements": disagreements,
@@ -468,12 +444,10 @@ def agreement_report(
     return drain(agreement_job(store, annotators, labels, all_docs))  # type: ignore[return-value]
 
 
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def format_report(report: dict[str, Any]) -> str:
-    """A readable plain-text rendering of a report (what the CLI prints without ``--json``)."""
+    """A readable plain-text rendering of a report (what the CLI prints without ``--json``):
+    the overall value of each registered measure, then the pairs and the labels with one column
+    per measure that has values there."""
     lines: list[str] = []
     o = report["overall"]
     lines.append(
@@ -482,34 +456,27 @@ def format_report(report: dict[str, Any]) -> str:
     )
     lines.append("")
     lines.append("Overall")
-    rows = [
-        ("span F1 (exact, mean over pairs)", o["span_f1"]),
-        ("span F1 (overlap)", o["span_f1_overlap"]),
-        ("relation F1", o["relation_f1"]),
-        ("token Fleiss' kappa", o["token_kappa_fleiss"]),
-        ("token Krippendorff's alpha", o["token_alpha"]),
-        ("unitizing alpha (characters)", o["unitizing_alpha"]),
-    ]
-    width = max(len(r[0]) for r in rows)
+    rows = [(m.title, m.text(o.get(m.name))) for m in measures.with_scope("overall")]
+    width = max((len(r[0]) for r in rows), default=0)
     for name, value in rows:
-        lines.append(f"  {name:<{width}}  {_fmt(value)}")
+        lines.append(f"  {name:<{width}}  {value}")
     if report["pairs"]:
+        pair_measures = measures.with_scope("pair")
         lines.append("")
         lines.append("Pairs")
-        head = ("a", "b", "docs", "span F1", "overlap", "kappa", "rel F1")
+        head = ("a", "b", "docs", *(m.short for m in pair_measures))
         table = [
-            (p["a"], p["b"], str(p["documents"]), _fmt(p["span_f1"]), _fmt(p["span_f1_overlap"]),
-             _fmt(p["token_kappa"]), _fmt(p["relation_f1"]))
+            (p["a"], p["b"], str(p["documents"]), *(m.text(p.get(m.name)) for m in pair_measures))
             for p in report["pairs"]
         ]
         lines.extend(_table(head, table, text_columns=2))
     if report["per_label"]:
+        label_measures = measures.with_scope("label")
         lines.append("")
         lines.append("Per label")
-        head = ("label", "span F1", "overlap", "u-alpha", "tp", "fp", "fn")
+        head = ("label", *(m.short for m in label_measures), "tp", "fp", "fn")
         table = [
-            (lab, _fmt(v["span_f1"]), _fmt(v["span_f1_overlap"]), _fmt(v["unitizing_alpha"]),
-             str(v["tp"]), str(v["fp"]), str(v["fn"]))
+            (lab, *(m.text(v.get(m.name)) for m in label_measures), str(v["tp"]), str(v["fp"]), str(v["fn"]))
             for lab, v in report["per_label"].items()
         ]
         lines.extend(_table(head, table))

@@ -33,6 +33,8 @@ COMMAND_MODULES = (
     "agreement_cmd",
     "stats_cmd",
     "merge_cmd",
+    "train_cmd",
+    "evaluate_cmd",
     "gui_cmd",
 )
 

@@ -6,6 +6,12 @@ transaction, so when it returns the edit is on disk.
 
 Deleting a span takes its relations with it; the inverse (:class:`RestoreSpan`) puts back the
 span *and* those relations with their original ids, so undo and redo restore them exactly.
+
+Every edit also says what it changed: ``edit.changes(inverse)`` (the inverse ``apply`` returned
+knows what the edit alone cannot, such as a new span's id) is a :class:`~annotator.changes.Changes`
+report; :func:`apply_edit` returns both at once. A store error while another program holds the
+write lock arrives as :class:`~corpus.errors.ProjectLockedError` (each ``apply`` runs inside
+the store's transaction), never as a raw ``sqlite3.OperationalError``.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from annotator.changes import NO_CHANGES, Changes
 from corpus.errors import AnnotationError
 from corpus.model import DocumentStatus, Relation, Span
 from corpus.store import Store
@@ -32,17 +39,63 @@ __all__ = [
     "Unreject",
     "Batch",
     "check_overlap",
+    "apply_edit",
+    "edit_changes",
 ]
 
 
 class Edit(Protocol):
-    """An edit: ``apply`` changes the store and returns the edit that undoes it."""
+    """An edit: ``apply`` changes the store and returns the edit that undoes it; ``changes``
+    reports what that application changed."""
 
     description: str
 
     def apply(self, store: Store) -> Edit:
         """Apply to ``store`` (one transaction) and return the inverse edit."""
         ...
+
+    def changes(self, inverse: Edit) -> Changes:
+        """What applying this edit changed, given the ``inverse`` its ``apply`` returned."""
+        ...
+
+
+def edit_changes(edit: Edit, inverse: Edit) -> Changes:
+    """``edit.changes(inverse)``; an edit from elsewhere that does not report its changes is
+    taken to have changed the annotations, relations and status of every document it names
+    (``doc_id``), or, naming none, the labels as well."""
+    own = getattr(edit, "changes", None)
+    if callable(own):
+        return own(inverse)
+    doc = getattr(edit, "doc_id", None)
+    if isinstance(doc, int):
+        docs = frozenset({doc})
+        return Changes(spans=docs, relations=docs, status=docs, rejections=docs)
+    return Changes(labels=True, all_suggestions=True)
+
+
+def apply_edit(store: Store, edit: Edit) -> tuple[Edit, Changes]:
+    """Apply ``edit`` (one transaction); returns its inverse and what it changed."""
+    inverse = edit.apply(store)
+    return inverse, edit_changes(edit, inverse)
+
+
+def _span_changes(span: Span | None, span_id: int | None, relations: tuple[Relation, ...] = ()) -> Changes:
+    """A span changed (and, deleted or restored, the relations it took with it)."""
+    if span is None or span.doc_id is None:
+        return NO_CHANGES
+    doc = frozenset({span.doc_id})
+    return Changes(spans=doc, span_ids=frozenset({span_id}) if span_id is not None else frozenset(),
+                   relations=doc if relations else frozenset(),
+                   relation_ids=frozenset(r.id for r in relations if r.id is not None),
+                   written=frozenset({(span.doc_id, span.layer)}))
+
+
+def _relation_changes(rel: Relation | None, rel_id: int | None) -> Changes:
+    if rel is None or rel.doc_id is None:
+        return NO_CHANGES
+    return Changes(relations=frozenset({rel.doc_id}),
+                   relation_ids=frozenset({rel_id}) if rel_id is not None else frozenset(),
+                   written=frozenset({(rel.doc_id, rel.layer)}))
 
 
 def check_overlap(store: Store, span: Span, ignore_id: int | None = None) -> None:
@@ -90,7 +143,12 @@ class AddSpan:
         if not created:
             # The layer already held this span: undoing must not delete the one that was there.
             return Batch((), description=self.description)
-        return DeleteSpan(added.id or 0, description=self.description)
+        return DeleteSpan(added.id or 0, description=self.description, span=added)
+
+    def changes(self, inverse: Edit) -> Changes:
+        if not isinstance(inverse, DeleteSpan):  # the layer already held it: nothing changed
+            return NO_CHANGES
+        return _span_changes(self.span, inverse.span_id)
 
     @property
     def added_id(self) -> int | None:  # pragma: no cover - convenience for callers
@@ -103,13 +161,21 @@ class DeleteSpan:
 
     span_id: int
     description: str = "Delete span"
+    #: the span as it was added (filled in by :class:`AddSpan`'s inverse; informative only)
+    span: Span | None = field(default=None, compare=False)
 
     def apply(self, store: Store) -> Edit:
-        removed = store.delete_span(self.span_id)
+        with store.transaction():
+            removed = store.delete_span(self.span_id)
         if removed is None:
             raise AnnotationError(f"span {self.span_id} no longer exists")
         span, relations = removed
         return RestoreSpan(span, tuple(relations), description=self.description)
+
+    def changes(self, inverse: Edit) -> Changes:
+        if not isinstance(inverse, RestoreSpan):
+            return NO_CHANGES
+        return _span_changes(inverse.span, self.span_id, inverse.relations)
 
 
 @dataclass(frozen=True)
@@ -127,7 +193,10 @@ class RestoreSpan:
             # by that batch's own inverse, in order.
             present = [r for r in self.relations if store.get_span(r.head) and store.get_span(r.child)]
             store.add_relations(present)
-        return DeleteSpan(self.span.id or 0, description=self.description)
+        return DeleteSpan(self.span.id or 0, description=self.description, span=self.span)
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _span_changes(self.span, self.span.id, self.relations)
 
 
 @dataclass(frozen=True)
@@ -137,11 +206,17 @@ class Relabel:
     span_id: int
     label: str
     description: str = "Relabel span"
+    #: the span before the edit (filled in on the inverse: says where the edit happened)
+    before: Span | None = field(default=None, compare=False)
 
     def apply(self, store: Store) -> Edit:
-        old = _existing_span(store, self.span_id)
-        store.update_span(self.span_id, label=self.label)
-        return Relabel(self.span_id, old.label, description=self.description)
+        with store.transaction():
+            old = _existing_span(store, self.span_id)
+            store.update_span(self.span_id, label=self.label)
+        return Relabel(self.span_id, old.label, description=self.description, before=replace(old, label=self.label))
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _span_changes(getattr(inverse, "before", None), self.span_id)
 
 
 @dataclass(frozen=True)
@@ -152,6 +227,8 @@ class Resize:
     start: int
     end: int
     description: str = "Resize span"
+    #: the span before the edit (filled in on the inverse)
+    before: Span | None = field(default=None, compare=False)
 
     def apply(self, store: Store) -> Edit:
         old = _existing_span(store, self.span_id)
@@ -162,7 +239,10 @@ class Resize:
         with store.transaction():
             check_overlap(store, resized, ignore_id=old.id)
             store.update_span(self.span_id, start=self.start, end=self.end)
-        return Resize(self.span_id, old.start, old.end, description=self.description)
+        return Resize(self.span_id, old.start, old.end, description=self.description, before=resized)
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _span_changes(getattr(inverse, "before", None), self.span_id)
 
 
 @dataclass(frozen=True)
@@ -175,11 +255,17 @@ class AddRelation:
     def apply(self, store: Store) -> Edit:
         if self.relation.head == self.relation.child:
             raise AnnotationError("a relation needs two different spans")
-        [(added, created)] = store.insert_relations([self.relation])
+        with store.transaction():
+            [(added, created)] = store.insert_relations([self.relation])
         if not created:
             # The layer already held this relation: undoing must not delete the one that was there.
             return Batch((), description=self.description)
-        return DeleteRelation(added.id or 0, description=self.description)
+        return DeleteRelation(added.id or 0, description=self.description, relation=added)
+
+    def changes(self, inverse: Edit) -> Changes:
+        if not isinstance(inverse, DeleteRelation):
+            return NO_CHANGES
+        return _relation_changes(self.relation, inverse.relation_id)
 
 
 @dataclass(frozen=True)
@@ -188,12 +274,18 @@ class DeleteRelation:
 
     relation_id: int
     description: str = "Delete relation"
+    #: the relation as it was added (filled in by :class:`AddRelation`'s inverse)
+    relation: Relation | None = field(default=None, compare=False)
 
     def apply(self, store: Store) -> Edit:
-        rel = store.delete_relation(self.relation_id)
+        with store.transaction():
+            rel = store.delete_relation(self.relation_id)
         if rel is None:
             raise AnnotationError(f"relation {self.relation_id} no longer exists")
         return AddRelation(rel, description=self.description)
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _relation_changes(getattr(inverse, "relation", None), self.relation_id)
 
 
 @dataclass(frozen=True)
@@ -203,11 +295,17 @@ class RelabelRelation:
     relation_id: int
     label: str
     description: str = "Relabel relation"
+    #: the relation before the edit (filled in on the inverse)
+    before: Relation | None = field(default=None, compare=False)
 
     def apply(self, store: Store) -> Edit:
-        old = _existing_relation(store, self.relation_id)
-        store.update_relation(self.relation_id, self.label)
-        return RelabelRelation(self.relation_id, old.label, description=self.description)
+        with store.transaction():
+            old = _existing_relation(store, self.relation_id)
+            store.update_relation(self.relation_id, self.label)
+        return RelabelRelation(self.relation_id, old.label, description=self.description, before=old)
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _relation_changes(getattr(inverse, "before", None), self.relation_id)
 
 
 @dataclass(frozen=True)
@@ -220,8 +318,12 @@ class SetStatus:
     description: str = "Set status"
 
     def apply(self, store: Store) -> Edit:
-        prev = store.set_status(self.doc_id, self.annotator, self.status)
+        with store.transaction():
+            prev = store.set_status(self.doc_id, self.annotator, self.status)
         return SetStatus(self.doc_id, self.annotator, prev, description=self.description)
+
+    def changes(self, inverse: Edit) -> Changes:
+        return Changes(status=frozenset({self.doc_id}))
 
 
 @dataclass(frozen=True)
@@ -239,13 +341,20 @@ class _RejectionEdit:
     def _key(self) -> tuple[int, str, int, int, str]:
         return (self.doc_id, self.annotator, self.start, self.end, self.label)
 
+    def changes(self, inverse: Edit) -> Changes:
+        if isinstance(inverse, Batch):  # already so: nothing changed
+            return NO_CHANGES
+        return Changes(rejections=frozenset({self.doc_id}), written=frozenset({(self.doc_id, self.annotator)}))
+
 
 @dataclass(frozen=True)
 class Reject(_RejectionEdit):
     """Remember that a person rejected a suggestion (it is never proposed to them again)."""
 
     def apply(self, store: Store) -> Edit:
-        if not store.add_rejection(*self._key):
+        with store.transaction():
+            added = store.add_rejection(*self._key)
+        if not added:
             # Already rejected: undoing must not forget the earlier rejection.
             return Batch((), description=self.description)
         return Unreject(*self._key, self.description)
@@ -256,7 +365,8 @@ class Unreject(_RejectionEdit):
     """Forget a rejection (the inverse of :class:`Reject`)."""
 
     def apply(self, store: Store) -> Edit:
-        store.remove_rejection(*self._key)
+        with store.transaction():
+            store.remove_rejection(*self._key)
         return Reject(*self._key, self.description)
 
 
@@ -276,3 +386,7 @@ class Batch:
             for e in self.edits:
                 inverses.append(e.apply(store))
         return Batch(tuple(reversed(inverses)), description=self.description)
+
+    def changes(self, inverse: Edit) -> Changes:
+        parts = getattr(inverse, "edits", ())
+        return Changes.union(edit_changes(e, inv) for e, inv in zip(self.edits, reversed(parts)))

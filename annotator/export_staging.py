@@ -10,10 +10,11 @@ folder (copied where links are impossible), so it is still in ``OUT`` afterwards
 in the way of an output file is refused before anything moves. The old folder, now under the
 staging name, is then removed.
 
-Where the exchange is impossible (``OUT`` is the working folder or a mount point, its parent
-folder is not writable, or the system has no ``renameat2``), the files are staged in a hidden
-folder inside ``OUT`` and renamed into place one by one, as single-file exports always are
-(one rename is atomic).
+Where the exchange is impossible or unwise (``OUT`` is the working folder or a mount point, its
+parent folder is not writable, the system has no ``renameat2``, or ``OUT`` holds an SQLite
+database, such as the project file itself, whose journal a running program expects to find
+there), the files are renamed into place one by one, as single-file exports always are (one
+rename is atomic).
 
 A staging folder left by a killed export (``.export-<pid>-...`` whose process is gone, or an
 ``.export-*`` folder of an earlier version of this program) is removed by the next export to or
@@ -87,6 +88,22 @@ def _carry(src: Path, dest: Path) -> None:
         raise ExportError(f"{src}: not a file or folder (a pipe or socket); cannot keep it in the new export")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_database(path: Path) -> bool:
+    """An SQLite database or one of its journals (a project file kept in the output folder)."""
+    if path.name.endswith(("-wal", "-shm", "-journal")):
+        return True
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(16) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
 class Staging:
     """The staged files of one export (see the module docstring).
 
@@ -153,9 +170,15 @@ class Staging:
     def _commit_swap(self, names: list[str]) -> None:
         if self.target.is_dir():
             keep = set(names)
-            for entry in os.scandir(self.target):
-                if entry.name not in keep and not entry.name.startswith(PREFIX):
-                    _carry(Path(entry.path), self.dir / entry.name)
+            foreign = [Path(e.path) for e in os.scandir(self.target) if e.name not in keep and not e.name.startswith(PREFIX)]
+            if any(_is_database(p) for p in foreign):
+                # A program may be writing that database: its journal must stay where it looks
+                # for it, so this export lands file by file instead of by exchanging folders.
+                for name in names:
+                    os.replace(self.dir / name, self.target / name)
+                return
+            for path in foreign:
+                _carry(path, self.dir / path.name)
             os.chmod(self.dir, stat.S_IMODE(os.stat(self.target).st_mode))
             if not exchange_folders(self.dir, self.target):
                 # no atomic exchange here after all: land the files one by one in place

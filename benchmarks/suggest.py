@@ -12,16 +12,25 @@ each), imports it into a temporary project (not timed), then prints in one run:
 * the same with ``n_process=2`` (and bare ``nlp.pipe(n_process=2)`` for reference): goal,
   faster than one process on two cores;
 * peak RSS of a fresh process running ``suggest_job`` over two corpus sizes: memory must not grow
-  with the corpus.
+  with the corpus;
+* with ``--cluster`` (needs the ``cluster`` extra): ``suggest_job`` on a Dask LocalCluster of 2
+  worker processes (started and warmed before timing: each worker loads the model once) against
+  bare ``nlp.pipe(n_process=2)`` on the same documents (goal >= 0.90 of its throughput); the
+  writing process's peak RSS over 1,000 and 10,000 (short) documents computed on the cluster
+  (goal: flat); and the writer's ceiling: spans and documents per second that one process can
+  commit, batch by batch, as the job does. ``--only-cluster`` runs just these rows. The machine's
+  load (``os.getloadavg()``) is printed with the figures.
 
 Each timing is the best of ``--repeat`` runs, bare and suggest interleaved (shared machines are
-noisy). Usage: ``python benchmarks/suggest.py [--docs 500] [--repeat 2] [--model NAME]``
+noisy). Usage: ``python benchmarks/suggest.py [--docs 500] [--repeat 2] [--model NAME]
+[--cluster | --only-cluster]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -134,11 +143,14 @@ def bare(nlp, texts: list[str], batch_size: int, n_process: int) -> tuple[float,
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def suggest(db: Path, model: str | None, batch_size: int, n_process: int) -> tuple[float, float, int]:
+def suggest(
+    db: Path, model: str | None, batch_size: int, n_process: int, scheduler: str | None = None,
+) -> tuple[float, float, int]:
     """(wall, CPU) seconds of ``suggest_job`` on a fresh copy of the project, and spans written."""
     store = Store(db)
     t0, c0 = time.perf_counter(), time.process_time()
-    report = drain(suggest_job(store, model=model, batch_size=batch_size, n_process=n_process))
+    report = drain(suggest_job(store, model=model, batch_size=batch_size, n_process=n_process,
+                               scheduler=scheduler or "none"))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert report.model is not None
     lr = report.layer(report.model.layer)
@@ -215,10 +227,12 @@ def rss_child(args: argparse.Namespace) -> None:
     choice = resolve_model(store, args.model)
     assert choice is not None
     load_model(choice)
-    drain(suggest_job(store, model=args.model, batch_size=args.batch_size, doc_ids=store.document_ids()[:20]))
+    scheduler = args.scheduler or "none"
+    drain(suggest_job(store, model=args.model, batch_size=args.batch_size, doc_ids=store.document_ids()[:20],
+                      scheduler=scheduler))
     base = _rss_mb()  # model loaded and warmed up on 20 documents
     samples = []
-    for _ in suggest_job(store, model=args.model, batch_size=args.batch_size):
+    for _ in suggest_job(store, model=args.model, batch_size=args.batch_size, scheduler=scheduler):
         samples.append(_rss_mb())
     docs = store.count_documents()
     store.close()
@@ -234,13 +248,30 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="spaCy pipeline (default: what `annotator suggest` picks)")
     ap.add_argument("--rss-sizes", default="250,1000", help="corpus sizes for the memory check")
     ap.add_argument("--propagation-docs", type=int, default=1000, help="corpus size for the propagation timing")
+    ap.add_argument("--cluster", action="store_true", help="add the Dask LocalCluster rows")
+    ap.add_argument("--only-cluster", action="store_true", help="run only the Dask LocalCluster rows")
+    ap.add_argument("--cluster-rss-sizes", default="1000,10000", help="corpus sizes for the writer's memory on a cluster")
     ap.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--scheduler", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_child:
         rss_child(args)
         return
+    print(f"load average before: {_load()}")
+    if not args.only_cluster:
+        local_rows(args)
+    if args.cluster or args.only_cluster:
+        cluster_rows(args)
+    print(f"load average after: {_load()}")
 
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def local_rows(args: argparse.Namespace) -> None:
+    """The single-machine rows: bare spaCy, suggest with 1 and 2 processes, propagation, memory."""
     texts = make_corpus(args.docs)
     with tempfile.TemporaryDirectory() as tmp:
         base_db = Path(tmp) / "base.db"
@@ -332,6 +363,115 @@ def main() -> None:
             a, b = results[0], results[-1]
             print(f"memory ratio {b['docs']}/{a['docs']} articles: {b['max_mb'] / a['max_mb']:.2f} "
                   f"(corpus {b['docs'] / a['docs']:.0f}x larger; goal ~1.0)")
+
+
+# -- the cluster rows -----------------------------------------------------------------------------
+
+
+def _warm(choice) -> int:  # noqa: ANN001 - runs on a Dask worker
+    """On a worker: load the model into its cache (what its first batch would do); its pid."""
+    load_model(choice)
+    return os.getpid()
+
+
+def writer_ceiling(n_docs: int = 2000, spans_per_doc: int = 25, batch_size: int = 64) -> tuple[float, float]:
+    """(spans/s, docs/s) one process commits through the job's own batch writer (replace the
+    layer on the batch's documents, insert the spans, mark them suggested: one transaction)."""
+    from annotator.suggesters.job import _write_batch
+    from corpus.model import Span
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "writer.db"
+        build_project(db, make_corpus(n_docs, words_per_doc=60, seed=5))
+        store = Store(db)
+        ids = store.document_ids()
+        layer = "model:bench@1"
+        t0 = time.perf_counter()
+        for i in range(0, len(ids), batch_size):
+            batch = [(d, [Span(doc_id=d, layer=layer, start=k * 2, end=k * 2 + 1, label="PERSON", source=layer)
+                          for k in range(spans_per_doc)]) for d in ids[i:i + batch_size]]
+            _write_batch(store, layer, batch)
+        wall = time.perf_counter() - t0
+        store.close()
+    return n_docs * spans_per_doc / wall, n_docs / wall
+
+
+def cluster_rss(args: argparse.Namespace, address: str) -> list[dict]:
+    """Peak RSS of a fresh writing process suggesting on the cluster, per corpus size (short
+    documents, so that 10,000 of them fit in a benchmark run)."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in [int(x) for x in args.cluster_rss_sizes.split(",") if x.strip()]:
+            db = Path(tmp) / f"crss{size}.db"
+            build_project(db, make_corpus(size, words_per_doc=60, seed=3))
+            cmd = [sys.executable, __file__, "--rss-child", "--db", str(db), "--batch-size", str(args.batch_size),
+                   "--scheduler", address]
+            if args.model:
+                cmd += ["--model", args.model]
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            row = json.loads(out)
+            row["seconds"] = time.perf_counter() - t0
+            results.append(row)
+    return results
+
+
+def cluster_rows(args: argparse.Namespace) -> None:
+    """LocalCluster (2 worker processes) against bare ``nlp.pipe(n_process=2)``; the writer's
+    memory on the cluster at two corpus sizes; the writer's ceiling."""
+    import distributed
+
+    texts = make_corpus(args.docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        base_db = Path(tmp) / "base.db"
+        words = build_project(base_db, texts)
+        probe = Store(base_db)
+        choice = resolve_model(probe, args.model)
+        probe.close()
+        if choice is None:
+            sys.exit("no spaCy model installed: nothing to benchmark")
+        keep = ner_components(load_model(choice))
+        nlp_bare = spacy.load(choice.load_target)
+        for n in [n for n in nlp_bare.pipe_names if n not in keep]:
+            nlp_bare.disable_pipe(n)
+        t0 = time.perf_counter()
+        lc = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = distributed.Client(lc)
+        pids = client.run(_warm, choice)
+        start_s = time.perf_counter() - t0
+        print(f"\ncluster: LocalCluster, {len(pids)} worker processes, started and model loaded on each in "
+              f"{start_s:.1f}s (not timed below); {len(texts)} articles, {words:,} words; batch size {args.batch_size}")
+        best: dict[str, float] = {}
+        spans = 0
+        try:
+            bare(nlp_bare, texts[:20], args.batch_size, 1)
+            for i in range(args.repeat):
+                best["bare2"] = min(best.get("bare2", 1e9), bare(nlp_bare, texts, args.batch_size, 2)[0])
+                db = Path(tmp) / f"c{i}.db"
+                shutil.copy(base_db, db)
+                wall, _, spans = suggest(db, args.model, args.batch_size, 1, scheduler=lc.scheduler_address)
+                best["cluster"] = min(best.get("cluster", 1e9), wall)
+            rss = cluster_rss(args, lc.scheduler_address)
+        finally:
+            client.close()
+            lc.close()
+    ratio = best["bare2"] / best["cluster"]
+    print(f"{'bare nlp.pipe, n_process=2':34} {best['bare2']:7.2f} s {words / best['bare2']:9,.0f} words/s")
+    print(f"{'annotator suggest, LocalCluster 2':34} {best['cluster']:7.2f} s {words / best['cluster']:9,.0f} words/s "
+          f"{ratio:6.2f} of bare n_process=2 (goal >= 0.90); {spans:,} spans written; best of {args.repeat}")
+    per_worker = len(texts) / best["cluster"] / 2
+    print(f"per worker: {per_worker:.2f} articles/s = {per_worker * 3600:,.0f} articles/hour "
+          f"(~{words / len(texts):.0f} words each)")
+    for r in rss:
+        print(f"writer's resident memory, {r['docs']:>6} short articles on the cluster: max {r['max_mb']:6.1f} MB "
+              f"(after warm-up {r['before_mb']:.1f} MB, at the end {r['end_mb']:.1f} MB; run {r['seconds']:.0f}s)")
+    if len(rss) >= 2:
+        print(f"writer memory ratio {rss[-1]['docs']}/{rss[0]['docs']} articles: {rss[-1]['max_mb'] / rss[0]['max_mb']:.2f} "
+              "(goal ~1.0)")
+    sps, dps = writer_ceiling(batch_size=args.batch_size)
+    print(f"writer ceiling (SQLite, batches of {args.batch_size} documents x 25 spans, one transaction each): "
+          f"{sps:,.0f} spans/s, {dps:,.0f} documents/s -> about {dps / per_worker:,.0f} workers of this kind "
+          "before the writer is the bottleneck")
 
 
 if __name__ == "__main__":

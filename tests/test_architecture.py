@@ -46,3 +46,41 @@ def test_lower_layers_never_import_qt() -> None:
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# ``importlib.import_module("ui.app")``, ``__import__("ui...")``, ``import_module(f"ui.{x}")``:
+# an upward import hidden from import-linter
+DYNAMIC_UI_IMPORT = re.compile(r"""(import_module|__import__)\(\s*f?["']ui(\.|["'])""")
+
+
+def test_lower_layers_never_import_ui_by_name() -> None:
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for pkg in ("corpus", "annotator")
+        for p in (ROOT / pkg).rglob("*.py")
+        if DYNAMIC_UI_IMPORT.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_dynamic_import_check_catches_the_old_pattern() -> None:
+    assert DYNAMIC_UI_IMPORT.search('return importlib.import_module("ui.app")')
+    assert DYNAMIC_UI_IMPORT.search("__import__('ui')")
+    assert not DYNAMIC_UI_IMPORT.search('importlib.import_module(f"annotator.commands.{name}")')
+
+
+def test_the_gui_commands_run_the_window_as_its_own_program() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, annotator.cli as c\n"
+        "from annotator.commands import gui_cmd\n"
+        "c.build_parser()\n"
+        "print(gui_cmd.window_command('p.db'), gui_cmd.window_command(demo=True))\n"
+        "print(sorted(m for m in sys.modules if m == 'ui' or m.startswith(('ui.', 'PySide6'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    commands, loaded = out.splitlines()
+    assert commands == str([sys.executable, "-m", "ui", "--", "p.db"]) + " " + str([sys.executable, "-m", "ui", "--demo"])
+    assert loaded == "[]"  # the command line never loads the window's package, nor Qt

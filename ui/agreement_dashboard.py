@@ -1,11 +1,12 @@
 """The agreement dashboard: how much the annotators agree, and where they do not.
 
 Computed in the background (:func:`annotator.agreement_report.agreement_job` through
-:func:`ui.worker.run_job`): an annotator x annotator heatmap of one pairwise measure (span F1,
-overlap F1, Cohen's kappa on tokens, relation F1), the overall figures (documents compared,
-Fleiss' kappa, Krippendorff's alpha, unitizing alpha, relation F1), a per-label table, the notes
-on measures that could not be computed, and the list of disagreements (document, text, the
-label each annotator gave). Double-click a disagreement to open it in the review window;
+:func:`ui.worker.run_job`): an annotator x annotator heatmap of one pairwise measure, the overall
+figures, a per-label table, the notes on measures that could not be computed, and the list of
+disagreements (document, text, the label each annotator gave). The measures are the registered
+ones (:data:`annotator.agreement.measures`), read when the dashboard is built: the heatmap offers
+every measure with values per pair, the overall row every measure with an overall value, the
+per-label table every measure with values per label. Double-click a disagreement to open it in the review window;
 click a heatmap cell to list only that pair's disagreements.
 """
 
@@ -35,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.changes import Changes
+from annotator.agreement import Measure, measures
 from annotator.agreement_report import agreement_job
 from corpus.model import GOLD, is_person_layer
 from corpus.store.annotations import layer_span_counts
@@ -43,34 +46,30 @@ from ui.errors import error_text
 from ui.heatmap import HeatmapWidget, value_color
 from ui.worker import run_job
 
-__all__ = ["AgreementDashboard", "MEASURES", "fmt"]
-
-#: Pairwise measures the heatmap can show: (key in report["pairs"], what the person reads).
-MEASURES = (
-    ("span_f1", "Span F1 (exact)"),
-    ("span_f1_overlap", "Span F1 (overlap)"),
-    ("token_kappa", "Cohen's κ (tokens)"),
-    ("relation_f1", "Relation F1"),
-)
-
-#: Overall figures: (key in report["overall"], label, tooltip).
-OVERALL = (
-    ("span_f1", "Span F1", "Mean over annotator pairs of the exact-match span F1"),
-    ("span_f1_overlap", "Overlap F1", "Mean over pairs of the span F1 where overlapping spans with the same label match"),
-    ("token_kappa_fleiss", "Fleiss' κ", "Fleiss' kappa on token labels, documents every compared annotator finished"),
-    ("token_alpha", "Krippendorff's α", "Krippendorff's alpha (nominal) on token labels; missing annotators allowed"),
-    ("unitizing_alpha", "Unitizing α", "Krippendorff's unitizing alpha on character spans"),
-    ("relation_f1", "Relation F1", "Mean over pairs of the relation F1"),
-)
+__all__ = ["AgreementDashboard", "heatmap_measures", "overall_measures", "label_measures"]
 
 
-def fmt(value: Any, digits: int = 3) -> str:
-    """A measure as text: "n/a" when it could not be computed."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+def heatmap_measures() -> tuple[Measure, ...]:
+    """The measures the heatmap can show: those with a value per pair of annotators."""
+    return measures.with_scope("pair")
+
+
+def overall_measures() -> tuple[Measure, ...]:
+    """The measures of the overall row: those with one value for the whole comparison."""
+    return measures.with_scope("overall")
+
+
+def label_measures() -> tuple[Measure, ...]:
+    """The columns of the per-label table: the measures with a value per label."""
+    return measures.with_scope("label")
+
+
+_NOTE_STYLE = "QLabel { background: #fff4d6; color: #5c4400; border: 1px solid #e8d08a; padding: 6px; border-radius: 3px; }"
+_PROBLEM_STYLE = "QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #e8a7a3; padding: 6px; border-radius: 3px; }"
+
+
+def _tip(m: Measure) -> str:
+    return f"{m.title}: {m.description} (from {m.takes})" if m.description else f"{m.title} (from {m.takes})"
 
 
 def _one_line(text: str, limit: int = 80) -> str:
@@ -186,8 +185,34 @@ class AgreementDashboard(QWidget):
         self.setObjectName("AgreementDashboard")
         self.setWindowTitle("Agreement")
         self.resize(1100, 760)
+        self.heatmap_measures = heatmap_measures()
+        self.overall_measures = overall_measures()
+        self.label_measures = label_measures()
+        controls = self._build_controls()
+        self._build_overall()
+        top_split = self._build_tables()
+        dis_box = self._build_disagreements()
 
-        # -- controls ------------------------------------------------------------------------
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(top_split)
+        split.addWidget(dis_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(controls)
+        lay.addWidget(self.overall_box)
+        lay.addWidget(self.notes)
+        lay.addWidget(split, 1)
+
+        self.fill_annotators()
+        self.annotator_list.itemChanged.connect(self._choices_changed)
+        self.docs_combo.currentIndexChanged.connect(self._choices_changed)
+        state.changed.connect(self._state_changed)
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_controls(self) -> QGridLayout:
+        """Who to compare, which documents, which measure the heatmap shows, Recompute."""
         self.annotator_list = QListWidget(self)
         self.annotator_list.setObjectName("agreement_annotators")
         self.annotator_list.setFlow(QListWidget.Flow.LeftToRight)
@@ -199,8 +224,9 @@ class AgreementDashboard(QWidget):
         self.docs_combo.addItem("Documents done by at least two", False)
         self.docs_combo.addItem("All documents", True)
         self.measure_combo = QComboBox(self)
-        for key, text in MEASURES:
-            self.measure_combo.addItem(text, key)
+        for m in self.heatmap_measures:
+            self.measure_combo.addItem(m.title, m.name)
+            self.measure_combo.setItemData(self.measure_combo.count() - 1, _tip(m), Qt.ItemDataRole.ToolTipRole)
         self.recompute_button = QPushButton("&Recompute", self)
         self.recompute_button.setShortcut("F5")
         self.recompute_button.setToolTip("Compute again with these choices (F5)")
@@ -220,18 +246,23 @@ class AgreementDashboard(QWidget):
         controls.addWidget(self.recompute_button, 1, 4)
         controls.addWidget(self.status, 1, 5)
         controls.setColumnStretch(5, 1)
+        return controls
 
-        # -- overall -------------------------------------------------------------------------
+    def _build_overall(self) -> None:
+        """One card per overall measure (and the number of documents): ``overall_values[name]``."""
         self.overall_box = QFrame(self)
         self.overall_box.setObjectName("agreement_overall")
         self.overall_box.setFrameShape(QFrame.Shape.StyledPanel)
         ob = QHBoxLayout(self.overall_box)
         self.overall_values: dict[str, QLabel] = {}
-        for key, label, tip in (("documents", "Documents", "Documents compared"), *OVERALL):
+        cards = [("documents", "Documents", "Documents compared")]
+        cards += [(m.name, m.title, _tip(m)) for m in self.overall_measures]
+        for key, label, tip in cards:
             card = QVBoxLayout()
             name = QLabel(label, self.overall_box)
             name.setStyleSheet("color: #555;")
             name.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            name.setWordWrap(True)
             value = QLabel("–", self.overall_box)
             value.setObjectName(f"overall_{key}")
             value.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -246,15 +277,19 @@ class AgreementDashboard(QWidget):
             ob.addLayout(card)
             self.overall_values[key] = value
 
-        # -- heatmap + per label -------------------------------------------------------------
+    def _build_tables(self) -> QSplitter:
+        """The heatmap beside the per-label table (one column per label measure), and the notes."""
         self.heatmap = HeatmapWidget(self)
         self.heatmap.cellClicked.connect(self.filter_pair)
         heat_box = QGroupBox("Pairwise agreement", self)
         hb = QVBoxLayout(heat_box)
         hb.addWidget(self.heatmap, 1)
-        self.label_table = QTableWidget(0, 4, self)
+        columns = ["Label", *(m.title for m in self.label_measures), "Spans by annotator"]
+        self.label_table = QTableWidget(0, len(columns), self)
         self.label_table.setObjectName("agreement_labels")
-        self.label_table.setHorizontalHeaderLabels(["Label", "Span F1", "Unitizing α", "Spans by annotator"])
+        self.label_table.setHorizontalHeaderLabels(columns)
+        for c, m in enumerate(self.label_measures, start=1):
+            self.label_table.horizontalHeaderItem(c).setToolTip(_tip(m))
         self.label_table.verticalHeader().setVisible(False)
         self.label_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.label_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -269,15 +304,16 @@ class AgreementDashboard(QWidget):
         top_split.setStretchFactor(0, 1)
         top_split.setStretchFactor(1, 1)
 
-        # -- notes ---------------------------------------------------------------------------
         self.notes = QLabel(self)
         self.notes.setObjectName("agreement_notes")
         self.notes.setTextFormat(Qt.TextFormat.PlainText)
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("QLabel { background: #fff4d6; color: #5c4400; border: 1px solid #e8d08a; padding: 6px; border-radius: 3px; }")
+        self.notes.setStyleSheet(_NOTE_STYLE)
         self.notes.hide()
+        return top_split
 
-        # -- disagreements -------------------------------------------------------------------
+    def _build_disagreements(self) -> QWidget:
+        """The list of disagreements, its title and the Show all button."""
         self.dis_model = DisagreementModel(self)
         self.dis_proxy = PairFilter(self)
         self.dis_proxy.setSourceModel(self.dis_model)
@@ -312,23 +348,7 @@ class AgreementDashboard(QWidget):
         db.setContentsMargins(0, 0, 0, 0)
         db.addLayout(dis_head)
         db.addWidget(self.dis_view)
-
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(top_split)
-        split.addWidget(dis_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-
-        lay = QVBoxLayout(self)
-        lay.addLayout(controls)
-        lay.addWidget(self.overall_box)
-        lay.addWidget(self.notes)
-        lay.addWidget(split, 1)
-
-        self.fill_annotators()
-        self.annotator_list.itemChanged.connect(self._choices_changed)
-        self.docs_combo.currentIndexChanged.connect(self._choices_changed)
-        state.changed.connect(self._state_changed)
+        return dis_box
 
     # -- choices ---------------------------------------------------------------------------
     def fill_annotators(self) -> None:
@@ -380,10 +400,11 @@ class AgreementDashboard(QWidget):
         self.status.setStyleSheet("color: #8a5a00; font-weight: bold;")
         self.status.setText(text)
 
-    def _state_changed(self, topic: str) -> None:
-        if topic in ("annotator", "documents"):
+    def _state_changed(self, changes: Changes) -> None:
+        if changes.annotator or changes.documents:
             self.fill_annotators()
-        if topic in ("spans", "relations", "status", "documents") and self.report is not None:
+        if (changes.spans or changes.relations or changes.rejections or changes.status
+                or changes.documents) and self.report is not None:
             self._stale("Annotations changed: press Recompute (F5) to update")
 
     # -- computing -------------------------------------------------------------------------
@@ -430,7 +451,7 @@ class AgreementDashboard(QWidget):
         self.status.setText("Cancelled" + (" (showing the previous result)" if self.report else ""))
 
     def _show_problem(self, text: str) -> None:
-        self.notes.setStyleSheet("QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #e8a7a3; padding: 6px; border-radius: 3px; }")
+        self.notes.setStyleSheet(_PROBLEM_STYLE)
         self.notes.setText(text)
         self.notes.show()
         self.status.setText("")
@@ -446,14 +467,14 @@ class AgreementDashboard(QWidget):
         self.status.setText(f"{len(names)} annotators, {n_docs} document{'s' if n_docs != 1 else ''} compared ({which})")
         overall = report.get("overall", {})
         self.overall_values["documents"].setText(str(n_docs))
-        for key, _label, _tip in OVERALL:
-            v = overall.get(key)
-            lab = self.overall_values[key]
-            lab.setText(fmt(v))
+        for m in self.overall_measures:
+            v = overall.get(m.name)
+            lab = self.overall_values[m.name]
+            lab.setText(m.text(v, missing="n/a"))
             lab.setStyleSheet("" if v is not None else "color: #999;")
         # notes: shown, not hidden
         notes = [str(n) for n in report.get("notes", [])]
-        self.notes.setStyleSheet("QLabel { background: #fff4d6; color: #5c4400; border: 1px solid #e8d08a; padding: 6px; border-radius: 3px; }")
+        self.notes.setStyleSheet(_NOTE_STYLE)
         if notes:
             self.notes.setText("Not computed (n/a): " + " ".join(f"• {n}" for n in notes) if len(notes) == 1
                                else "Notes:\n" + "\n".join(f"• {n}" for n in notes))
@@ -486,26 +507,22 @@ class AgreementDashboard(QWidget):
         per_label = report.get("per_label", {})
         t = self.label_table
         t.setRowCount(len(per_label))
-        for row, (label, m) in enumerate(sorted(per_label.items())):
-            spans = m.get("spans", {}) or {}
-            cells = [
-                label,
-                fmt(m.get("span_f1")),
-                fmt(m.get("unitizing_alpha")),
-                ", ".join(f"{a} {spans.get(a, 0)}" for a in names if a in spans) or "",
-            ]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col in (1, 2):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    v = m.get("span_f1" if col == 1 else "unitizing_alpha")
-                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                        bg = value_color(v, lo=-1.0 if v < 0 else 0.0)
-                        bg.setAlpha(110)
-                        item.setBackground(bg)
-                    else:
-                        item.setForeground(QColor("#999999"))
+        last = len(self.label_measures) + 1
+        for row, (label, values) in enumerate(sorted(per_label.items())):
+            spans = values.get("spans", {}) or {}
+            t.setItem(row, 0, QTableWidgetItem(label))
+            for col, m in enumerate(self.label_measures, start=1):
+                v = values.get(m.name)
+                item = QTableWidgetItem(m.text(v, missing="n/a"))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    bg = value_color(v, lo=-1.0 if v < 0 else 0.0)
+                    bg.setAlpha(110)
+                    item.setBackground(bg)
+                else:
+                    item.setForeground(QColor("#999999"))
                 t.setItem(row, col, item)
+            t.setItem(row, last, QTableWidgetItem(", ".join(f"{a} {spans.get(a, 0)}" for a in names if a in spans)))
         t.resizeColumnsToContents()
 
     def filter_pair(self, a: str | None, b: str | None) -> None:

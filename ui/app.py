@@ -8,10 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["main", "demo_main", "make_app", "launch", "demo_folder"]
+from ui.demo import demo_folder, open_demo
+
+__all__ = ["main", "demo_main", "make_app", "launch", "demo_folder", "open_demo"]
 
 ORG = "corpuslabel"
 APP = "Corpus Label Desk"
@@ -31,12 +33,6 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
 
     install_excepthook()
     return app  # type: ignore[return-value]
-
-
-def demo_folder() -> Path:
-    """The user's data folder for this program (QStandardPaths.AppDataLocation)."""
-    loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(loc or Path.home() / ".corpuslabel")
 
 
 def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = True):
@@ -70,35 +66,6 @@ def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = 
     if exec_loop:
         return app.exec()
     return win
-
-
-def open_demo(win) -> None:
-    """Create (or reopen) the demo project and build it with a progress dialog."""
-    from annotator.demo import demo_job, demo_path, needs_building
-    from corpus.store import Store
-    from ui.worker import run_job
-
-    path = demo_path(demo_folder())
-    with Store(path) as store:  # creates the file when missing
-        build = needs_building(store)
-    if not win.open_project(str(path)):
-        return
-    if build:
-        st = win.state
-
-        def done(result) -> None:
-            if win.state is st and st is not None:
-                st.notify("documents")
-                st.notify("suggestions")
-                if st.current_doc_id is None:
-                    ids = win.doc_list.model.ids()
-                    if ids:
-                        st.open_document(ids[0])
-                else:
-                    st.open_document(st.current_doc_id)
-            win.statusBar().showMessage(f"Demo project ready: {path}", 10_000)
-
-        win.demo_job = run_job(win, "Building the demo project", demo_job, str(path), on_done=done)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from corpus.model import DocumentStatus
-from corpus.store.ui_queries import DocRow, document_rows, filtered_document_ids
+from corpus.store.documents import DocRow, document_rows, filtered_document_ids
+from annotator.changes import Changes
 from ui.state import AppState
 from ui.style import STATUS_TEXT, status_icon
 from ui.tables import HeaderedTableModel
@@ -78,6 +79,10 @@ class DocListModel(HeaderedTableModel):
 
     def ids(self) -> list[int]:
         return list(self._ids)
+
+    def cached_rows(self) -> int:
+        """How many rows are held in memory now (rows are fetched a page at a time)."""
+        return len(self._cache)
 
     def _row(self, row: int) -> DocRow | None:
         d = self._ids[row]
@@ -168,10 +173,10 @@ class DocListPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
-        self._timer.timeout.connect(self._apply_filter)
+        self._timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._open_first_match)
-        self.filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._syncing = False
         if state is not None:
@@ -191,7 +196,8 @@ class DocListPanel(QWidget):
             state.documentSelected.connect(self._on_doc_selected)
         self._update_count()
 
-    def _apply_filter(self) -> None:
+    def apply_filter(self) -> None:
+        """Filter the list now by the search text and the status chosen (typing waits a moment)."""
         self._timer.stop()
         v = self.filter.currentData()
         self.model.status_filter = DocumentStatus(v) if v else None
@@ -203,7 +209,7 @@ class DocListPanel(QWidget):
 
     def _open_first_match(self) -> None:
         """Enter in the search box: filter now and open the best match."""
-        self._apply_filter()
+        self.apply_filter()
         if self.state is None or self.model.rowCount() == 0:
             return
         d = self.model.doc_id(0)
@@ -242,13 +248,13 @@ class DocListPanel(QWidget):
     def _on_doc_selected(self, doc_id: int) -> None:
         self._select_row(doc_id)
 
-    def _on_changed(self, topic: str) -> None:
+    def _on_changed(self, changes: Changes) -> None:
         if self.state is None:
             return
-        if topic in ("documents", "annotator"):
-            self._apply_filter()
-        elif topic in ("spans", "status") and self.state.current_doc_id is not None:
-            if topic == "status" and self.model.status_filter is not None:
-                # keep the row while the person works on it; refresh its look
-                pass
-            self.model.refresh_doc(self.state.current_doc_id)
+        if changes.documents or changes.annotator:
+            self.apply_filter()
+            return
+        # a row whose status changed stays while the person works on it (even when the status
+        # filter would hide it now); its look and counts are read again
+        for d in changes.spans | changes.status | changes.rejections:
+            self.model.refresh_doc(d)

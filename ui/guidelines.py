@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from corpus.errors import CorpusError
+from annotator.changes import GUIDELINES_KEY, Changes
+from annotator.label_edits import SetSetting
 
 __all__ = ["GuidelinesPanel", "SETTING"]
 
 #: Project setting holding the guidelines (Markdown).
-SETTING = "guidelines"
+SETTING = GUIDELINES_KEY
 
 EMPTY = (
     "*No annotation guidelines yet.*\n\n"
@@ -52,7 +53,7 @@ class GuidelinesPanel(QWidget):
 
     def __init__(self, state, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = state
+        self.state = None
         self.setObjectName("GuidelinesPanel")
 
         self.browser = QTextBrowser(self)
@@ -96,9 +97,21 @@ class GuidelinesPanel(QWidget):
         lay.addWidget(self.stack, 1)
         lay.addLayout(bar)
 
-        state.changed.connect(self._state_changed)
+        self.state = None
+        self.set_state(state)
         self._show_view()
-        self.reload()
+
+    def set_state(self, state) -> None:
+        """Show another project's guidelines (``None``: no project)."""
+        if self.state is not None:
+            try:
+                self.state.changed.disconnect(self._state_changed)
+            except (RuntimeError, TypeError):
+                pass
+        self.state = state
+        if state is not None:
+            state.changed.connect(self._state_changed)
+            self.reload()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if obj is self.editor and event.type() == QEvent.Type.KeyPress:
@@ -112,6 +125,8 @@ class GuidelinesPanel(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def guidelines(self) -> str:
+        if self.state is None:
+            return ""
         value = self.state.store.get_setting(SETTING, "")
         return value if isinstance(value, str) else ""
 
@@ -122,8 +137,8 @@ class GuidelinesPanel(QWidget):
         if not self.editing:
             self.status.setText("" if text.strip() else "No guidelines yet")
 
-    def _state_changed(self, topic: str) -> None:
-        if topic == "settings":
+    def _state_changed(self, changes: Changes) -> None:
+        if changes.guidelines:
             self.reload()
 
     # -- modes -----------------------------------------------------------------------------
@@ -155,17 +170,20 @@ class GuidelinesPanel(QWidget):
         if not self.editing:
             return False
         text = self.editor.toPlainText()
+        errors: list[str] = []
+        self.state.errorOccurred.connect(errors.append)
         try:
-            self.state.store.set_setting(SETTING, text)
-        except CorpusError as exc:
-            self.status.setText(f"Not saved: {exc}")
+            # an undoable edit (Ctrl+Z in the window takes the guidelines back)
+            ok = self.state.apply(SetSetting(SETTING, text, description="Edit guidelines"))
+        finally:
+            self.state.errorOccurred.disconnect(errors.append)
+        if not ok:
+            self.status.setText(f"Not saved: {errors[-1] if errors else 'the project refused'}")
             return False
         self.editor.document().setModified(False)
         self._show_view()
         self.reload()
         self.status.setText("Saved")
-        notify = getattr(self.state, "notify", None)
-        notify("settings") if callable(notify) else self.state.changed.emit("settings")
         return True
 
     def cancel(self) -> bool:

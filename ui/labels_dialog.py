@@ -2,12 +2,12 @@
 
 Two tabs (entities, relations), each a table of colour swatch, name, hotkey, description and
 how many annotations use the label. Every change is written to the project at once through the
-store's label methods and announced with ``state.changed.emit("labels")``:
+undoable edits of :mod:`annotator.label_edits` applied with ``state.apply`` (one undo step each,
+announced to every view by the edit's own :class:`~annotator.changes.Changes`):
 
 * add (a free colour and the first free hotkey are proposed),
 * rename (double-click the name or F2; every annotation carrying the label is renamed too, after
-  a confirmation that says how many; the rename is an undoable edit pushed through
-  ``state.apply``),
+  a confirmation that says how many),
 * recolour (double-click the swatch: QColorDialog),
 * re-key (a hotkey 0-9, unique per kind; a clash is refused with a message naming the label
   that holds the key, and clashing rows already in a file are shown in red),
@@ -17,7 +17,7 @@ store's label methods and announced with ``state.changed.emit("labels")``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from corpus.errors import AnnotationError, CorpusError
+from annotator.changes import Changes
+from annotator.label_edits import AddLabel, DeleteLabel, RenameLabel, ReorderLabels, UpdateLabel
 from corpus.model import Label, LabelKind
 from corpus.store import Store
 from corpus.store.labels import LabelUsage, label_usage, usage_of_label
@@ -64,32 +65,6 @@ ERROR_STYLE = "QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #
 INFO_STYLE = "QLabel { background: #e6f2e6; color: #1d4d1d; border: 1px solid #a9cfa9; padding: 6px; border-radius: 3px; }"
 
 
-# -- the rename edit --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RenameLabel:
-    """Rename a label and every annotation carrying it (an edit: ``apply`` returns its inverse).
-
-    ``topics`` tells the window what to refresh after it is applied, undone or redone.
-    """
-
-    kind: LabelKind
-    old: str
-    new: str
-    description: str = "Rename label"
-    topics: tuple[str, ...] = ("labels", "spans", "relations")
-
-    def apply(self, store: Store) -> RenameLabel:
-        try:
-            store.rename_label(self.kind, self.old, self.new)
-        except CorpusError:
-            raise
-        except Exception as exc:  # an IntegrityError: annotations already carry the new name
-            raise AnnotationError(
-                f"cannot rename {self.kind.value} label {self.old!r} to {self.new!r}: {exc}"
-            ) from exc
-        return RenameLabel(self.kind, self.new, self.old, self.description)
-
-
 # -- small, replaceable dialogs (tests swap these for stand-ins) ------------------------------
 def ask_text(parent: QWidget, title: str, prompt: str, text: str = "") -> str | None:
     """A one-line text prompt; ``None`` when cancelled."""
@@ -109,15 +84,6 @@ def choose_color(parent: QWidget, initial: str, title: str) -> str | None:
     """A colour picker; ``None`` when cancelled."""
     color = QColorDialog.getColor(QColor(initial), parent, title)
     return color.name() if color.isValid() else None
-
-
-def announce_labels(state) -> None:
-    """Tell every view the labels changed (``notify`` also drops the state's label cache)."""
-    notify = getattr(state, "notify", None)
-    if callable(notify):
-        notify("labels")
-    else:
-        state.changed.emit("labels")
 
 
 def swatch_icon(color: str, size: int = 16) -> QIcon:
@@ -337,7 +303,6 @@ class LabelTable(QWidget):
 
     def _saved(self, text: str, keep: str | None = None) -> None:
         self.reload(keep=keep)
-        announce_labels(self.state)
         self.edited.emit()
         self.message.emit(text, False)
 
@@ -368,12 +333,21 @@ class LabelTable(QWidget):
             if item.text() != lab.description:
                 self._update(replace(lab, description=item.text()), f"Description of {lab.name} saved.")
 
-    def _update(self, lab: Label, text: str) -> None:
+    def apply(self, edit) -> str | None:
+        """Apply a label edit through the state (one undo step); the refusal's text, or ``None``."""
+        errors: list[str] = []
+        self.state.errorOccurred.connect(errors.append)
         try:
-            self.store.set_labels([lab])
-        except CorpusError as exc:
+            ok = self.state.apply(edit)
+        finally:
+            self.state.errorOccurred.disconnect(errors.append)
+        return None if ok else (errors[-1] if errors else "The project refused the change.")
+
+    def _update(self, lab: Label, text: str) -> None:
+        err = self.apply(UpdateLabel(lab, description=f"Change label {lab.name}"))
+        if err is not None:
             self.reload()
-            self._error(str(exc))
+            self._error(err)
             return
         self._saved(text, keep=lab.name)
 
@@ -406,10 +380,10 @@ class LabelTable(QWidget):
         color = next((c for c in PALETTE if c not in used_colors), PALETTE[len(self._labels) % len(PALETTE)])
         used_keys = {lab.hotkey for lab in self._labels}
         key = next((k for k in HOTKEYS if k not in used_keys), "")
-        try:
-            self.store.set_labels([Label(name=name, kind=self.kind, color=color, hotkey=key)])
-        except CorpusError as exc:
-            self._error(str(exc))
+        err = self.apply(AddLabel(Label(name=name, kind=self.kind, color=color, hotkey=key),
+                                  description=f"Add label {name}"))
+        if err is not None:
+            self._error(err)
             return
         suffix = f" with key {key}" if key else " (all keys 0-9 are taken: no hotkey)"
         self._saved(f"Added {noun} label {name}{suffix}.", keep=name)
@@ -440,25 +414,10 @@ class LabelTable(QWidget):
             )
             if not confirm(self, "Rename label", text):
                 return False
-        edit = RenameLabel(self.kind, lab.name, new)
-        errors: list[str] = []
-        err_signal = getattr(self.state, "errorOccurred", None)
-
-        def _err(msg: str) -> None:
-            errors.append(msg)
-
-        if err_signal is not None:
-            err_signal.connect(_err)
-        try:
-            ok = self.state.apply(edit)
-        except CorpusError as exc:
-            ok, errors = False, [str(exc)]
-        finally:
-            if err_signal is not None:
-                err_signal.disconnect(_err)
-        if ok is False or lab.name in self.store.label_names(self.kind):
+        err = self.apply(RenameLabel(self.kind, lab.name, new))
+        if err is not None or lab.name in self.store.label_names(self.kind):
             self.reload()
-            self._error(errors[-1] if errors else f"{lab.name} was not renamed.")
+            self._error(err or f"{lab.name} was not renamed.")
             return False
         n = use.annotations
         self._saved(f"Renamed {lab.name} to {new}" + (f" ({n} annotations updated)." if n else "."), keep=new)
@@ -508,16 +467,14 @@ class LabelTable(QWidget):
             return False
         if not confirm(self, "Delete label", f"Delete the unused {self.kind.value} label “{lab.name}”?"):
             return False
-        try:
-            self.store.delete_label(self.kind, lab.name)
-        except CorpusError as exc:
-            self._error(str(exc))
-            return False
         row = self.current_row()
+        err = self.apply(DeleteLabel(self.kind, lab.name, description=f"Delete label {lab.name}"))
+        if err is not None:
+            self._error(err)
+            return False
         self.reload(keep="")
         if self._labels:
             self.table.selectRow(min(row, len(self._labels) - 1))
-        announce_labels(self.state)
         self.edited.emit()
         self.message.emit(f"Deleted {lab.name}.", False)
         return True
@@ -529,8 +486,11 @@ class LabelTable(QWidget):
             return
         names = [lab.name for lab in self._labels]
         names[row], names[target] = names[target], names[row]
-        self.store.reorder_labels(self.kind, names)
         moved = self._labels[row].name
+        err = self.apply(ReorderLabels(self.kind, tuple(names), description=f"Move label {moved}"))
+        if err is not None:
+            self._error(err)
+            return
         self._saved(f"Moved {moved} {'up' if delta < 0 else 'down'}.", keep=moved)
 
 
@@ -605,11 +565,12 @@ class LabelsDialog(QDialog):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Reopened later: show the project as it is now."""
         super().showEvent(event)
-        self._state_changed("labels")
+        self._state_changed(Changes(labels=True))
 
-    def _state_changed(self, topic: str) -> None:
-        # An undo of a rename, or labels changed elsewhere: show the store's truth.
-        if topic in ("labels", "spans", "relations") and self.isVisible():
+    def _state_changed(self, changes: Changes) -> None:
+        # An undo of a label edit, or annotations changed elsewhere (the usage counts): show
+        # the store's truth.
+        if (changes.labels or changes.spans or changes.relations) and self.isVisible():
             blocked = [t.blockSignals(True) for t in (self.entities, self.relations)]
             try:
                 self.entities.reload()

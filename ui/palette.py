@@ -19,7 +19,8 @@ def hotkey_map(labels: list[Label]) -> dict[str, str]:
     for lab in labels:
         if lab.hotkey and lab.hotkey not in out:
             out[lab.hotkey] = lab.name
-    free = [k for k in KEYS if k not in out]
+    # after the ten digits, Shift and a digit: every label is one chord away
+    free = [k for k in (*KEYS, *(f"Shift+{d}" for d in KEYS)) if k not in out]
     for lab in labels:
         if lab.name in out.values():
             continue

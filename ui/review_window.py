@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.changes import Changes
 from annotator.review import (
     DocumentReview,
     ReviewItem,
@@ -286,10 +287,11 @@ class ReviewWindow(ReviewTree, QWidget):
             self.select_key(keep)
         self._highlight()
 
-    def _state_changed(self, topic: str) -> None:
-        if topic in ("spans", "relations", "status", "labels") and not self._refreshing:
+    def _state_changed(self, changes: Changes) -> None:
+        if (changes.spans or changes.relations or changes.rejections or changes.status
+                or changes.labels) and not self._refreshing:
             self.refresh()
-        elif topic == "documents":
+        elif changes.documents:
             self._update_progress()
 
     def _edit_refused(self, text: str) -> None:

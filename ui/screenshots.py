@@ -105,7 +105,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     # 2. a selection being labelled: accept a few suggestions, select new text
     for sp in sg.pending_suggestions(st.store, blinken, PERSON)[:3]:
         try:
-            win._apply(sg.accept_edit(st.store, sp, PERSON))
+            win.apply(sg.accept_edit(st.store, sp, PERSON))
         except Exception:  # noqa: BLE001 - overlaps are fine to skip here
             pass
     a, b = _find(win, "Secretary of State")
@@ -134,7 +134,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
     for h, c, lab in pairs:
         hs, cs = first(h), first(c)
         if hs and cs and hs.id != cs.id:
-            win._apply(AddRelation(Relation(doc_id=blinken, layer=PERSON, head=hs.id, child=cs.id, label=lab)))
+            win.apply(AddRelation(Relation(doc_id=blinken, layer=PERSON, head=hs.id, child=cs.id, label=lab)))
     head = first("Antony Blinken") or (spans[0] if spans else None)
     if head is not None:
         win.view.select_span_id(head.id)
@@ -206,7 +206,7 @@ def _render_overlaps(win, out: Path, app: QApplication, markup: int) -> Path:
     for needle, lab in extra:
         if needle in text:
             i = text.index(needle)
-            win._apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
+            win.apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
     path = _save(win, out, "05-markup-and-overlaps.png", app)
     st.store.set_setting("allow_overlap", False)
     return path
@@ -283,6 +283,13 @@ def _render_view_states(win, out: Path, app: QApplication, doc_id: int) -> list[
     win.view.show_hints("words")
     files.append(_save(win, out, "13-hints.png", app, "Type a hint's letters to jump there (Esc: no hints)"))
     win.view.hide_hints()
+    if hasattr(win, "find_bar"):  # find in the document: the bar over the text, a match selected
+        win.find_bar.open_bar()
+        win.find_bar.edit.setText("Blinken")
+        win.find_bar.find_next()
+        files.append(_save(win, out, "16-find-bar.png", app))
+        win.find_bar.close_bar()
+        win.view.clear_selection()
     if win.view.relations:  # a selected span and its relations, in the dark colours too
         win.view.select_span_id(win.view.relations[0].head)
         win.view.verticalScrollBar().setValue(0)

@@ -237,6 +237,11 @@ class AnnotationTables(QTabWidget):
         t.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         return t
 
+    def set_state(self, state) -> None:
+        """A panel of the window (see :mod:`ui.panels`): another project empties the tables
+        until its first document is shown."""
+        self.set_content("", [], [])
+
     def set_content(self, text: str, items: list[ViewSpan], relations: list[ViewRelation]) -> None:
         """Show these spans/suggestions (in the view's order) and relations."""
         self.spans.set_rows(text, items)

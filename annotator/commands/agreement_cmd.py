@@ -1,7 +1,9 @@
 """``annotator agreement PROJECT.db [--annotators a,b] [--labels X,Y] [--all-docs] [--json]``.
 
 A thin command over :func:`annotator.agreement_report.agreement_job`: a readable table by
-default, the report's JSON contract with ``--json``. Errors are one line and a non-zero exit
+default (one row or column per registered measure, :data:`annotator.agreement.measures`), the
+report's JSON contract with ``--json``. ``--help`` lists the registered measures (read only when
+help is printed, so the command starts without numpy). Errors are one line and a non-zero exit
 (handled by :func:`annotator.cli.main`).
 """
 
@@ -12,7 +14,29 @@ import json
 import sys
 from typing import Any
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "measures_help"]
+
+#: Stands for the list of measures in the help text (filled in when help is printed).
+_MEASURES_EPILOG = "measures: the registered agreement measures"
+
+
+def measures_help() -> str:
+    """The registered measures as help text: name, title, what it takes and where it has values."""
+    from annotator.agreement import measures
+
+    lines = ["measures (JSON key: title, computed from; levels):"]
+    for m in measures:
+        lines.append(f"  {m.name}: {m.title}, from {m.takes}; {', '.join(m.scopes)}")
+        if m.description:
+            lines.append(f"      {m.description}")
+    return "\n".join(lines)
+
+
+class _HelpWithMeasures(argparse.RawDescriptionHelpFormatter):
+    """Help whose epilog is the list of registered measures, read when help is printed."""
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(measures_help() if text is _MEASURES_EPILOG else text)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -26,11 +50,13 @@ def register(subparsers: Any) -> None:
     """Add the ``agreement`` command to the ``annotator`` parser."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "agreement",
-        help="how much the annotators agree (span F1, kappa, alpha, unitizing alpha, relation F1)",
+        help="how much the annotators agree (its --help lists the measures)",
         description=(
             "Inter-annotator agreement over the documents at least two of the compared annotators "
             "marked done. Any layer can be compared, e.g. a suggester such as model:en_core_web_sm."
         ),
+        epilog=_MEASURES_EPILOG,
+        formatter_class=_HelpWithMeasures,
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file")
     p.add_argument(

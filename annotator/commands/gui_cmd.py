@@ -1,13 +1,17 @@
 """``annotator gui [PROJECT.db]`` and ``annotator demo``: open the window.
 
-The window lives in the ``ui`` package, above this layer; it is loaded by name at run time
-(``importlib``) so the layers keep pointing down.
+The window lives in the ``ui`` package, above this layer, and this layer never imports it (not
+even by name at run time): the command runs ``python -m ui`` with the same interpreter, as
+its own program, and returns its exit status.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import subprocess
+import sys
+
+__all__ = ["register", "window_command", "run_gui", "run_demo"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,13 +25,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.set_defaults(func=run_demo)
 
 
-def _app():
-    return importlib.import_module("ui.app")
+def window_command(project: str | None = None, *, demo: bool = False) -> list[str]:
+    """The command line that opens the window (``python -m ui [PROJECT.db] [--demo]``)."""
+    cmd = [sys.executable, "-m", "ui"]
+    if demo:
+        cmd.append("--demo")
+    elif project is not None:
+        cmd.extend(["--", project])
+    return cmd
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    return int(_app().launch(args.project) or 0)
+    """``annotator gui``: the window's own exit status."""
+    return subprocess.call(window_command(args.project))
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    return int(_app().launch(None, demo=True) or 0)
+    """``annotator demo``."""
+    return subprocess.call(window_command(demo=True))

@@ -39,13 +39,20 @@ The contract of each field
 --------------------------
 * ``reader(path, name)`` streams :class:`~corpus.formats.records.ImportRecord` from one file;
   ``name`` is the document name the file's place suggests (its path relative to the folder
-  being imported, without the extension; the stem for a file named directly). Readers of
-  one-document-per-file formats use it; others ignore it.
+  being imported, without the extension; ``None`` for a file named directly, when readers use
+  the file's stem). Readers of one-document-per-file formats use it; others ignore it. Every
+  record then passes :func:`~corpus.formats.records.validate_record` (no NUL, no lone
+  surrogate, meta valid JSON) before anything is stored; JSON-based readers should parse lines
+  with :func:`corpus.formats.jsonl.parse_json_line`, which turns NaN, too-deep nesting and
+  too-long numbers into one-line errors.
 * ``sniff(path, lines)`` returns a confidence from 0 (not this format) to 1 (certainly this
   format); ``lines`` are the file's first non-empty lines, decoded (reading them raises a
   one-line :class:`~corpus.errors.InputError` for an empty or undecodable file, so a sniffer
   that can decide from ``path`` alone should not touch them). The highest confidence above 0
-  wins; ties go to the format registered first.
+  wins; ties go to the format registered first. The built-in scale: 1.0 brat (``.ann``, or a
+  text file with an ``.ann`` beside it) and CoNLL extensions; 0.9 Prodigy keys; 0.8 doccano
+  keys; 0.5 any JSON-looking file (plain JSONL); 0.4 lines that look like CoNLL rows; 0.1 a
+  ``.txt`` (plain text).
 * ``suffixes`` (lower case, with the dot) are the extensions the format's files have: the file
   dialog offers them, and walking a folder picks the files with a registered suffix. When one
   format alone lists a suffix and says ``suffix_decides=True``, a file with that suffix is that

@@ -312,6 +312,7 @@ def test_cli_json_and_table(project, capsys: pytest.CaptureFixture[str]) -> None
     assert "3 document(s)" in table and "span F1" in table
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_line(project, tmp_path: Path) -> None:
     _, _, path = project
     for args in (

@@ -124,3 +124,79 @@ def test_resizing_to_offsets_out_of_order_is_refused_as_an_annotation_error(stor
     with pytest.raises(AnnotationError, match=f"span {a.id}"):
         store.update_span(a.id, start=start, end=end)
     assert snapshot(store, d) == before
+
+
+def test_each_edit_reports_what_it_changed(store: Store) -> None:
+    from annotator.edits import DeleteRelation, RelabelRelation, apply_edit
+
+    d = store.add_document(Document(text="Alice met Bob in Paris."))
+    a = store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    b = store.add_span(Span(d, "alice", 10, 13, "PERSON"))
+    rel = store.add_relation(Relation(d, "alice", a.id, b.id, "MET_WITH"))
+    inverse, added = apply_edit(store, AddSpan(Span(d, "alice", 17, 22, "GPE")))
+    new_id = store.spans(d, "alice", label="GPE")[0].id
+    assert added.spans == {d} and added.span_ids == {new_id} and added.written == {(d, "alice")}
+    assert not added.relations and not added.status and not added.labels
+    # undoing reports the same span (the inverse knows its id)
+    assert apply_edit(store, inverse)[1].span_ids == {new_id}
+    _, relabelled = apply_edit(store, Relabel(b.id, "ORG"))
+    assert relabelled.span_ids == {b.id} and relabelled.spans == {d}
+    _, renamed = apply_edit(store, RelabelRelation(rel.id, "KNOWS"))
+    assert renamed.relation_ids == {rel.id} and renamed.relations == {d} and not renamed.spans
+    restore, deleted = apply_edit(store, DeleteSpan(a.id))  # takes the relation with it
+    assert deleted.span_ids == {a.id} and deleted.relation_ids == {rel.id} and deleted.relations == {d}
+    assert apply_edit(store, restore)[1].relation_ids == {rel.id}
+    _, gone = apply_edit(store, DeleteRelation(rel.id))
+    assert gone.relation_ids == {rel.id}
+    _, status = apply_edit(store, SetStatus(d, "alice", DocumentStatus.DONE))
+    assert status.status == {d} and not status.written  # a status is not a write to the layer
+    _, rejected = apply_edit(store, Reject(d, "alice", 17, 22, "GPE"))
+    assert rejected.rejections == {d} and rejected.written == {(d, "alice")}
+    # a second identical rejection changes nothing, and says so
+    assert not apply_edit(store, Reject(d, "alice", 17, 22, "GPE"))[1]
+
+
+def test_a_batch_reports_the_union_of_its_parts(store: Store) -> None:
+    from annotator.edits import apply_edit
+
+    d1 = store.add_document(Document(text="Alice met Bob."))
+    d2 = store.add_document(Document(text="Paris in spring."))
+    batch = Batch((AddSpan(Span(d1, "alice", 0, 5, "PERSON")), AddSpan(Span(d2, "bob", 0, 5, "GPE")),
+                   SetStatus(d2, "bob", DocumentStatus.DONE)))
+    inverse, report = apply_edit(store, batch)
+    assert report.spans == {d1, d2} and report.status == {d2} and report.written == {(d1, "alice"), (d2, "bob")}
+    assert apply_edit(store, inverse)[1] == report  # undo touches exactly the same things
+
+
+def test_changes_merge() -> None:
+    from annotator.changes import NO_CHANGES, Changes
+
+    a = Changes(spans=frozenset({1}), labels=True)
+    b = Changes(spans=frozenset({2}), status=frozenset({2}), settings=frozenset({"guidelines"}))
+    both = a | b
+    assert both.spans == {1, 2} and both.labels and both.status == {2} and both.guidelines
+    assert a | NO_CHANGES == a and not NO_CHANGES and Changes.union([a, b]) == both
+
+
+def test_label_and_setting_edits_undo_exactly(store: Store) -> None:
+    from annotator.label_edits import AddLabel, DeleteLabel, RenameLabel, ReorderLabels, SetSetting, UpdateLabel
+    from corpus.model import Label, LabelKind
+
+    store.set_labels([Label("PERSON", LabelKind.ENTITY, "#ff0000", "1"), Label("GPE", LabelKind.ENTITY, "#00ff00", "2")])
+    d = store.add_document(Document(text="Alice met Bob."))
+    store.add_span(Span(d, "alice", 0, 5, "PERSON"))
+    before = (store.labels(), store.spans(d), store.get_setting("guidelines"))
+    edits = [AddLabel(Label("ORG", LabelKind.ENTITY, "#0000ff", "3")), UpdateLabel(Label("GPE", LabelKind.ENTITY, "#abcdef", "4")),
+             RenameLabel(LabelKind.ENTITY, "PERSON", "PER"), ReorderLabels(LabelKind.ENTITY, ("ORG", "GPE", "PER")),
+             DeleteLabel(LabelKind.ENTITY, "ORG"), SetSetting("guidelines", "Names only.")]
+    undo = []
+    for e in edits:
+        inverse = e.apply(store)
+        assert e.changes(inverse).labels or e.changes(inverse).guidelines
+        undo.append(inverse)
+    assert store.label_names(LabelKind.ENTITY) == ["GPE", "PER"] and store.spans(d)[0].label == "PER"
+    for inverse in reversed(undo):
+        inverse.apply(store)
+    assert (store.labels(), store.spans(d), store.get_setting("guidelines")) == before
+    with pytest.raises(AnnotationError):
+        DeleteLabel(LabelKind.ENTITY, "PERSON").apply(store)  # still used by a span

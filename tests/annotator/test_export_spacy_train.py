@@ -65,6 +65,7 @@ def test_exported_seed_corpus_loads(exported: Path) -> None:
     assert "# NER labels in this export: DATE, GPE, LOC, ORG, PERSON" in cfg
 
 
+@pytest.mark.slow
 def test_spacy_train_runs_on_the_export_as_written(exported: Path, tmp_path: Path) -> None:
     model = tmp_path / "model"
     cmd = [

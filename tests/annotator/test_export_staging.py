@@ -109,3 +109,17 @@ def test_a_span_outside_its_text_is_refused_naming_the_document(tmp_path: Path, 
         export(st, tmp_path / "out", fmt)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
+
+
+def test_exporting_next_to_the_project_file_keeps_it_working(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    st = Store(db)
+    d = st.add_document(Document(text="Person A met Bob.", name="a"))
+    st.add_span(Span(doc_id=d, layer="gold", start=0, end=6, label="PERSON"))
+    export(st, tmp_path, "brat")  # OUT is the folder holding the open project file
+    export(st, tmp_path, "brat")
+    d2 = st.add_document(Document(text="Written after the export.", name="b"))  # still the same file
+    st.close()
+    with Store(db, create=False) as again:
+        assert again.get_document(d2).text == "Written after the export."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ann", "a.txt", "annotation.conf", "p.db"]

@@ -10,6 +10,8 @@ import pytest
 import spacy
 
 import annotator.suggest as suggest_mod
+import annotator.suggesters.job as suggest_job_mod
+import annotator.suggesters.spacy_model as spacy_model
 from annotator.cli import main
 from annotator.progress import drain
 from annotator.quality import suggester_quality
@@ -124,9 +126,9 @@ def test_default_model_is_an_installed_english_pipeline() -> None:
 
 def test_default_model_order_prefers_bigger_official_packages(monkeypatch: pytest.MonkeyPatch) -> None:
     store = make_store()
-    monkeypatch.setattr(suggest_mod, "_choice", lambda name, origin: (name, origin))
+    monkeypatch.setattr(spacy_model, "_choice", lambda name, origin: (name, origin))
     installed = {"en_core_web_sm", "en_core_web_md", "en_core_web_trf", suggest_mod.FALLBACK_MODEL}
-    monkeypatch.setattr(suggest_mod, "_installed", lambda package: package in installed)
+    monkeypatch.setattr(spacy_model, "_installed", lambda package: package in installed)
     assert resolve_model(store) == ("en_core_web_md", "installed")
     installed -= {"en_core_web_md", "en_core_web_sm"}
     assert resolve_model(store) == ("en_core_web_trf", "installed")
@@ -138,7 +140,7 @@ def test_default_model_order_prefers_bigger_official_packages(monkeypatch: pytes
 
 
 def test_without_any_model_patterns_and_propagation_still_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(suggest_mod, "_installed", lambda package: False)
+    monkeypatch.setattr(spacy_model, "_installed", lambda package: False)
     store = make_store()
     assert resolve_model(store) is None
     pats = write_patterns(tmp_path, [{"label": "GPE", "pattern": "Paris"}])
@@ -226,14 +228,14 @@ def test_interrupt_between_batches_keeps_finished_batches(tmp_path: Path, ruler_
 def test_interrupt_inside_a_batch_writes_nothing_of_it(tmp_path: Path, ruler_model: str, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "p.db"
     store = make_store(db)
-    real = suggest_mod._ents_to_spans
+    real = suggest_job_mod._found_to_spans
 
     def flaky(doc, doc_id, *a, **k):  # type: ignore[no-untyped-def]
         if doc_id == 4:
             raise KeyboardInterrupt
         return real(doc, doc_id, *a, **k)
 
-    monkeypatch.setattr(suggest_mod, "_ents_to_spans", flaky)
+    monkeypatch.setattr(suggest_job_mod, "_found_to_spans", flaky)
     with pytest.raises(KeyboardInterrupt):
         drain(suggest_job(store, model=ruler_model, batch_size=2))
     store.close()
@@ -478,7 +480,7 @@ def test_cli_suggest_summary_and_errors(tmp_path: Path, ruler_model: str, capsys
 
 
 def test_cli_no_model_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(suggest_mod, "_installed", lambda package: False)
+    monkeypatch.setattr(spacy_model, "_installed", lambda package: False)
     db = tmp_path / "p.db"
     make_store(db).close()
     assert main(["suggest", str(db)]) == 0
@@ -568,3 +570,16 @@ def test_cli_model_given_becomes_the_projects_model(tmp_path: Path, ruler_model:
     with Store(db) as store:
         assert store.get_setting("model") == str(Path(ruler_model).resolve())
         assert resolve_model(store).layer == MODEL_LAYER
+
+
+def test_a_changed_label_map_recomputes_the_model_layer_instead_of_resuming(ruler_model: str) -> None:
+    store = make_store()
+    drain(suggest_job(store, model=ruler_model))
+    assert "ORG" not in {label for _, _, label in texts_of(store, MODEL_LAYER)}  # COMPANY dropped
+    store.set_setting("label_map", {"COMPANY": "ORG"})
+    report = drain(suggest_job(store, model=ruler_model))
+    assert report.layer(MODEL_LAYER).docs == len(TEXTS) and report.layer(MODEL_LAYER).skipped == 0
+    assert (1, "Acme Corp", "ORG") in texts_of(store, MODEL_LAYER)
+    # A model layer computed before fingerprints were recorded is kept and resumed, not redone.
+    store.set_setting(f"fingerprint:{MODEL_LAYER}", None)
+    assert drain(suggest_job(store, model=ruler_model)).layer(MODEL_LAYER).skipped == len(TEXTS)

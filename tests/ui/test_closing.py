@@ -37,7 +37,7 @@ def _slow_suggester(started: threading.Event, release: threading.Event, ended: t
 def test_closing_the_window_while_a_background_suggestion_runs(qtbot, project, monkeypatch):
     shown = _no_dialogs(monkeypatch)
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", _slow_suggester(started, release, ended))
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", _slow_suggester(started, release, ended))
     s = QSettings()
     s.setValue("auto_suggest", True)
     s.setValue("auto_propagate", False)
@@ -45,13 +45,13 @@ def test_closing_the_window_while_a_background_suggestion_runs(qtbot, project, m
     w.show()
     assert w.open_project(str(project))
     qtbot.waitUntil(started.is_set, timeout=10_000)
-    (job,) = w._bg_jobs.values()
+    (job,) = w.jobs.background.values()
     assert "Suggesting" in w.sb_job.text()
     try:
         t0 = time.monotonic()
         w.close()
         assert time.monotonic() - t0 < 1.0  # the window does not wait for the model
-        assert w.state is None and not w._bg_jobs and w.sb_job.text() == ""
+        assert w.state is None and not w.jobs.background and w.sb_job.text() == ""
         assert job.detached and job.parent() is None and job in active_jobs()
         w.deleteLater()  # the window is gone while the worker is still in its long step
         QApplication.processEvents()
@@ -69,19 +69,19 @@ def test_closing_the_window_while_a_background_suggestion_runs(qtbot, project, m
 def test_closing_during_suggest_all_closes_the_progress_dialog(qtbot, project, monkeypatch):
     shown = _no_dialogs(monkeypatch)
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", _slow_suggester(started, release, ended))
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", _slow_suggester(started, release, ended))
     QSettings().setValue("auto_suggest", False)
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
     assert w.open_project(str(project))
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     qtbot.waitUntil(started.is_set, timeout=10_000)
     release.set()
     qtbot.waitUntil(lambda: job.dialog is not None and job.dialog.value() > 0, timeout=10_000)
     w.close()
-    assert job.dialog is None and w._suggest_all_job is None
+    assert job.dialog is None and w.jobs.suggest_all_job is None
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
     assert job.outcome == "cancelled" and ended.is_set() and shown == []

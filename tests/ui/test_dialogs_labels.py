@@ -70,7 +70,7 @@ def test_rename_updates_annotations_after_confirming_count(dialog, state, monkey
     assert "12 spans in 3 documents" in asked[0]
     assert "alice, bob, carol" in asked[0]
     assert table.item(r, COL_NAME).text() == "PER"
-    assert "labels" in seen
+    assert any(c.labels for c in seen)
     assert {s.label for s in state.store.spans(layers="alice")} >= {"PER"}
     assert not state.store.spans(label="PERSON")
     assert "Renamed PERSON to PER" in dialog.banner.text()
@@ -163,7 +163,7 @@ def test_guidelines_show_markdown_and_edit(state, qtbot):
     qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
     assert not panel.editing
     assert state.store.get_setting("guidelines") == "Only *names*."
-    assert "settings" in seen
+    assert any(c.guidelines for c in seen)
     assert panel.browser.toPlainText().strip() == "Only names."
 
 
@@ -192,3 +192,49 @@ def test_guidelines_empty_invites_editing(tmp_path, qtbot):
     qtbot.keyClick(panel.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not panel.editing and st.store.get_setting("guidelines") == "draft"
     st.close()
+
+
+def _labels(state, kind):
+    return [(lab.name, lab.color, lab.hotkey, lab.description) for lab in state.store.labels(kind)]
+
+
+def test_every_label_change_is_one_undo_step(dialog, state, monkeypatch, qtbot):
+    """Add, recolour, describe, re-key, reorder and delete: each undone in turn (newest first)
+    brings back the labels exactly as they were, and the dialog shows them."""
+    monkeypatch.setattr(ld, "ask_text", lambda *a, **k: "VEHICLE")
+    monkeypatch.setattr(ld, "choose_color", lambda *a: "#123456")
+    monkeypatch.setattr(ld, "confirm", lambda *a: True)
+    dialog.tabs.setCurrentIndex(1)
+    rels = dialog.relations
+    history = [_labels(state, "relation")]
+    qtbot.mouseClick(rels.add_button, Qt.MouseButton.LeftButton)
+    history.append(_labels(state, "relation"))
+    qtbot.mouseClick(rels.color_button, Qt.MouseButton.LeftButton)
+    history.append(_labels(state, "relation"))
+    rels.table.item(rels.current_row(), COL_DESC).setText("Who drives what")
+    history.append(_labels(state, "relation"))
+    qtbot.keyClick(rels.table, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    history.append(_labels(state, "relation"))
+    qtbot.mouseClick(rels.delete_button, Qt.MouseButton.LeftButton)
+    assert "VEHICLE" not in state.store.label_names("relation")
+    assert state.undo_stack.count() == 5 and len({tuple(h) for h in history}) == 5
+    while history:
+        expected = history.pop()
+        assert state.undo()
+        assert _labels(state, "relation") == expected
+        names = [rels.table.item(r, COL_NAME).text() for r in range(rels.table.rowCount())]
+        assert names == [n for n, *_ in expected]
+    assert not state.undo_stack.canUndo()
+
+
+def test_guidelines_edit_is_undoable(state, qtbot):
+    state.store.set_setting("guidelines", "First.")
+    panel = GuidelinesPanel(state, None)
+    qtbot.addWidget(panel)
+    panel.start_editing()
+    panel.editor.setPlainText("Second.")
+    assert panel.save()
+    assert state.undo()
+    assert state.store.get_setting("guidelines") == "First."
+    assert panel.browser.toPlainText().strip() == "First."  # the panel follows the undo
+    assert state.redo() and panel.browser.toPlainText().strip() == "Second."

@@ -48,8 +48,7 @@ def tables(win) -> tuple:
 def check_against_full_layout(win) -> None:
     incremental = layout(win.view), tables(win), win.doc_info.text()
     # the same document read and laid out from scratch
-    win._vs_doc = None
-    win._refresh_annotations()
+    win.reload_annotations()
     win.view.doc_layout().relayout(win.view.viewport().width())
     full = layout(win.view), tables(win), win.doc_info.text()
     assert incremental == full
@@ -67,7 +66,7 @@ def step(win, rng: random.Random) -> str:
     text = view.text
     mine = [s for s in view.items if not s.suggestion]
     sugg = [s for s in view.items if s.suggestion]
-    toks = [t for t in win._doc.tokens if not text[t[0]:t[1]].isspace()]
+    toks = [t for t in win.document.tokens if not text[t[0]:t[1]].isspace()]
     what = rng.choice(["label"] * 5 + ["relabel", "delete", "accept", "reject", "relation", "relation",
                                        "delete-relation", "undo", "undo", "redo", "resize"])
     if what == "label":

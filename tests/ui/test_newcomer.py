@@ -19,8 +19,8 @@ def test_first_start_cancelled_asks_once_and_opens_nothing(qtbot, tmp_path, monk
         asked.append(text)
         return "", False
 
-    monkeypatch.setattr("ui.main_window.QInputDialog.getText", get_text)
-    monkeypatch.setattr(app, "demo_folder", lambda: tmp_path / "data")
+    monkeypatch.setattr("ui.project.QInputDialog.getText", get_text)
+    monkeypatch.setattr("ui.demo.demo_folder", lambda: tmp_path / "data")
     hook = __import__("sys").excepthook
     try:
         win = app.launch(None, demo=True, exec_loop=False)
@@ -38,7 +38,7 @@ def test_first_start_offers_the_login_name(qtbot, project, monkeypatch):
     QSettings().remove("annotator")
     monkeypatch.setattr("ui.main_window.default_annotator_name", lambda: "maria")
     offered = []
-    monkeypatch.setattr("ui.main_window.QInputDialog.getText",
+    monkeypatch.setattr("ui.project.QInputDialog.getText",
                         lambda parent, title, label, text="": offered.append(text) or (text, True))
     w = MainWindow()
     qtbot.addWidget(w)

@@ -43,7 +43,7 @@ def test_open_document_is_suggested_in_the_background(qtbot, project):
 def test_suggest_all_with_progress_dialog(qtbot, project):
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     assert job is not None and isinstance(job.dialog, QProgressDialog)
     with qtbot.waitSignal(job.ended, timeout=60_000):
         pass
@@ -71,10 +71,10 @@ def test_suggest_all_cancel_keeps_window_alive(qtbot, project, monkeypatch):
         finally:
             closed.set()
 
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", slow_job)
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", slow_job)
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     qtbot.waitUntil(started.is_set, timeout=10_000)
     from PySide6.QtWidgets import QPushButton
 
@@ -98,10 +98,10 @@ def test_failing_suggester_is_reported(qtbot, project, monkeypatch):
 
     shown = []
     monkeypatch.setattr("ui.errors.QMessageBox.exec", lambda box: shown.append(box.text()) or 0)
-    monkeypatch.setattr("ui.main_window.suggest_mod.suggest_job", bad_job)
+    monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", bad_job)
     w = _window(qtbot, project, auto_suggest=False)
     w.act_suggest_all.trigger()
-    job = w._suggest_all_job
+    job = w.jobs.suggest_all_job
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
     assert job.outcome == "failed" and job.dialog is None
@@ -112,7 +112,7 @@ def test_failing_suggester_is_reported(qtbot, project, monkeypatch):
 def test_demo_project_is_built_and_opened(qtbot, tmp_path, monkeypatch):
     from ui import app
 
-    monkeypatch.setattr(app, "demo_folder", lambda: tmp_path / "data")
+    monkeypatch.setattr("ui.demo.demo_folder", lambda: tmp_path / "data")
     QSettings().setValue("auto_suggest", False)
     w = MainWindow()
     qtbot.addWidget(w)
@@ -168,4 +168,37 @@ def test_overlapping_spans_are_stacked(qtbot, tmp_path, overlap):
     assert outer.contains(inner.center()) and outer.height() > inner.height()
     t1, t2 = w.view.tag_rect(("span", spans[0].id)), w.view.tag_rect(("span", spans[1].id))
     assert not t1.intersects(t2)
+    w.close()
+
+
+def test_decisions_stay_made_in_the_window(qtbot, project):
+    """Deleting an accepted suggestion, or a relabelled one, does not bring the suggestion back
+    as a ghost (the session asks annotator.suggest's rule); undo brings the span back."""
+    from PySide6.QtCore import Qt
+
+    from conftest import add_suggestions
+
+    with Store(project) as st:
+        d = st.document_ids()[0]
+    add_suggestions(project, d, [("Antony Blinken", "PERSON"), ("Baghdad", "GPE")])
+    w = open_window(qtbot, project)
+    w.state.open_document(d)
+
+    def shown():
+        return sorted((it.label, w.view.text[it.start:it.end], it.suggestion) for it in w.view.items)
+
+    blinken = next(it for it in w.view.items if it.suggestion and it.label == "PERSON")
+    w.view.select_item(blinken.key)
+    qtbot.keyClick(w.view, Qt.Key.Key_A)  # accept
+    assert ("PERSON", "Antony Blinken", False) in shown()
+    mine = next(it for it in w.view.items if not it.suggestion and it.label == "PERSON")
+    w.view.select_item(mine.key)
+    qtbot.keyClick(w.view, Qt.Key.Key_Delete)
+    assert all(text != "Antony Blinken" for _l, text, _s in shown())  # no ghost
+    w.undo()
+    assert ("PERSON", "Antony Blinken", False) in shown() and ("PERSON", "Antony Blinken", True) not in shown()
+    baghdad = next(it for it in w.view.items if it.suggestion and it.label == "GPE")
+    w.view.select_item(baghdad.key)
+    w.apply_label_name("LOC")  # relabel the suggestion: accepted corrected
+    assert ("LOC", "Baghdad", False) in shown() and ("GPE", "Baghdad", True) not in shown()
     w.close()

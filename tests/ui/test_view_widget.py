@@ -87,7 +87,7 @@ def test_hints_over_visible_words_and_spans(qtbot):
     hints = view.show_hints("words")
     words = [w for w in TEXT.replace(",", " ").replace(".", " ").split()]
     assert len(hints) >= len(words) - 2
-    assert all(len(h) == len(next(iter(hints))) for h in hints)  # equal length: never a prefix
+    assert not any(a != b and b.startswith(a) for a in hints for b in hints)  # never a prefix
     for start, end in hints.values():
         assert not TEXT[start:end].isspace() and TEXT[start:end]
     assert view.hints() == hints
@@ -100,8 +100,7 @@ def test_hints_over_visible_words_and_spans(qtbot):
     assert not any(img.pixelColor(x, y) == yellow for x in range(0, img.width(), 2) for y in range(0, 120, 2))
     # typing a hint narrows the hints, then gives its target
     two = view.show_hints("words")
-    first = next(iter(two))
-    assert len(first) == 2  # more than 26 words on screen
+    first = next(h for h in two if len(h) == 2)  # more than 26 words on screen: some take two letters
     assert view.pick_hint(first[0]) is None
     assert view.hints() and all(h.startswith(first[0]) for h in view.hints())
     assert view.pick_hint(first) == two[first] and view.hints() == {}

@@ -262,7 +262,9 @@ def test_incremental_update_equals_a_full_layout(seed, suggestions):
 def test_hint_labels_are_short_distinct_and_never_a_prefix_of_another():
     assert hint_labels(3) == ["a", "s", "d"]
     many = hint_labels(200)
-    assert len(set(many)) == 200 and {len(h) for h in many} == {2}
+    assert len(set(many)) == 200 and {len(h) for h in many} == {1, 2}
+    assert not any(a != b and b.startswith(a) for a in many for b in many)
+    assert sum(len(h) == 1 for h in hint_labels(29)) == 25
     assert hint_labels(0) == []
 
 
