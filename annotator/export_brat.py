@@ -29,6 +29,7 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
     ids = ctx.select()
     used: set[str] = {"annotation", "visual", "tools", "kb_shortcuts"}  # brat's own config names
     multiline = 0
+    overlaps: set[tuple[str, str, str]] = set()
     yield ctx.progress(0, len(ids))
     for k, ad in enumerate(ctx.annotated(ids, tokens=False), start=1):
         doc = ad.document
@@ -39,6 +40,7 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
         with open(ctx.path(f"{stem}.ann"), "w", encoding="utf-8", newline="\n") as fh:
             fh.write(bd.ann)
         multiline += bd.multiline_spans
+        overlaps |= bd.overlaps
         ctx.tally.document(doc, bd.entities, bd.relations)
         if k % base.BATCH == 0:
             yield ctx.progress(k, len(ids))
@@ -50,7 +52,7 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
             f"({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); choose an empty folder"
         )
     conf = annotation_conf(q.layer_entity_labels(ctx.store, ctx.layer, ids),
-                           q.layer_relation_signatures(ctx.store, ctx.layer))
+                           q.layer_relation_signatures(ctx.store, ctx.layer), overlaps)
     ctx.path("annotation.conf").write_text(conf, encoding="utf-8")
     if multiline:
         ctx.tally.warnings.append(

@@ -8,7 +8,11 @@
   offsets; only its text field (a copy for readers' convenience) has the line breaks and tabs
   replaced by spaces so the ``.ann`` stays one annotation per line.
 * ``annotation.conf`` declares the entity labels and, for each relation type, the
-  ``Arg1``/``Arg2`` entity types seen with it.
+  ``Arg1``/``Arg2`` entity types seen with it. brat forbids overlapping entity spans unless the
+  configuration allows them (its verifier reports "cannot be contained in", "cannot have
+  identical span", "cannot have crossing span"), so every overlap written is declared by one
+  ``<OVERLAP><TAB>Arg1:INNER, Arg2:OUTER, <OVL-TYPE>:contain|equal|cross`` rule per pair of
+  types, naming only the kinds of overlap exported (see :func:`overlap_kinds`).
 * File names come from document names through :func:`safe_stem`: no path separator, no ``..``,
   no hidden or reserved (Windows ``CON``, ``NUL``...) names, unique even on case-insensitive
   file systems.
@@ -25,7 +29,12 @@ from dataclasses import dataclass
 
 from corpus.model import Relation, Span
 
-__all__ = ["BratDocument", "brat_type", "safe_stem", "brat_ann", "annotation_conf"]
+__all__ = ["BratDocument", "brat_type", "safe_stem", "brat_ann", "annotation_conf", "overlap_kinds",
+           "OverlapKind"]
+
+#: (inner type, outer type, kind): kind is brat's ``contain`` (inner properly inside outer),
+#: ``equal`` (identical spans) or ``cross`` (overlapping, neither inside the other).
+OverlapKind = tuple[str, str, str]
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _UNSAFE = re.compile(r"[^\w\-.]+", re.UNICODE)
@@ -41,6 +50,8 @@ class BratDocument:
     entities: int
     relations: int
     multiline_spans: int = 0
+    #: the kinds of overlap between the written spans (brat types), for ``annotation.conf``
+    overlaps: frozenset[OverlapKind] = frozenset()
 
 
 def brat_type(label: str) -> str:
@@ -90,12 +101,38 @@ def brat_ann(text: str, spans: Sequence[Span], relations: Iterable[Relation] = (
     for rel in relations:
         n_rel += 1
         lines.append(f"R{n_rel}\t{brat_type(rel.label)} Arg1:{tid[rel.head]} Arg2:{tid[rel.child]}\n")
-    return BratDocument(ann="".join(lines), entities=len(spans), relations=n_rel, multiline_spans=multiline)
+    return BratDocument(ann="".join(lines), entities=len(spans), relations=n_rel, multiline_spans=multiline,
+                        overlaps=frozenset(overlap_kinds(spans)))
 
 
-def annotation_conf(entity_labels: Iterable[str], signatures: Iterable[tuple[str, str, str]]) -> str:
+def overlap_kinds(spans: Iterable[Span]) -> set[OverlapKind]:
+    """Every kind of overlap between ``spans`` in brat's terms, by brat type: for two spans
+    sharing a character, ``equal`` when their offsets are identical, ``contain`` (inner, outer)
+    when one lies inside the other, else ``cross`` (both orders of the types, as brat checks
+    ``equal`` and ``cross`` either way)."""
+    ordered = sorted((sp.start, -sp.end, brat_type(sp.label)) for sp in spans)
+    out: set[OverlapKind] = set()
+    active: list[tuple[int, int, str]] = []  # (start, end, type) of spans still open
+    for start, neg_end, t in ordered:
+        end = -neg_end
+        active = [a for a in active if a[1] > start]
+        for a_start, a_end, a_t in active:  # a starts first (or at the same place and is longer)
+            if (a_start, a_end) == (start, end):
+                out.update({(t, a_t, "equal"), (a_t, t, "equal")})
+            elif end <= a_end:
+                out.add((t, a_t, "contain"))
+            else:
+                out.update({(t, a_t, "cross"), (a_t, t, "cross")})
+        active.append((start, end, t))
+    return out
+
+
+def annotation_conf(
+    entity_labels: Iterable[str], signatures: Iterable[tuple[str, str, str]], overlaps: Iterable[OverlapKind] = ()
+) -> str:
     """brat's ``annotation.conf`` for these entity labels and (relation, head label, child label)
-    signatures; every label is passed through :func:`brat_type`."""
+    signatures, allowing the ``overlaps`` (:func:`overlap_kinds` of the written spans, already brat
+    types); every label is passed through :func:`brat_type`."""
     ents: list[str] = []
     for lab in entity_labels:
         t = brat_type(lab)
@@ -114,5 +151,13 @@ def annotation_conf(entity_labels: Iterable[str], signatures: Iterable[tuple[str
     out.append("\n[relations]\n")
     for rel, (a1, a2) in args.items():
         out.append(f"{rel}\tArg1:{'|'.join(a1)}, Arg2:{'|'.join(a2)}\n")
+    kinds: dict[tuple[str, str], set[str]] = {}
+    for inner, outer, kind in overlaps:
+        kinds.setdefault((inner, outer), set()).add(kind)
+    if kinds:
+        out.append("# overlaps the exported spans have (brat refuses any other)\n")
+    for (inner, outer), ks in sorted(kinds.items()):
+        order = [k for k in ("contain", "equal", "cross") if k in ks]
+        out.append(f"<OVERLAP>\tArg1:{inner}, Arg2:{outer}, <OVL-TYPE>:{'|'.join(order)}\n")
     out.append("\n[events]\n\n[attributes]\n")
     return "".join(out)
