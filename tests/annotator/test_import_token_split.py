@@ -64,7 +64,7 @@ def test_subtoken_proteins_are_exact_ents_in_the_spacy_export_with_no_duplicates
 
 
 def test_a_published_bionlp_st_document_exports_every_protein_exactly(tmp_path: Path) -> None:
-    # 108 entity spans, 4 of them inside "YfeABCD" and others inside "ye0323-0332/plu2631-2636"
+    # 107 entity spans, 4 of them inside "YfeABCD" and others inside "ye0323-0332/plu2631-2636"
     event_types = {"Gene_expression", "Transcription", "Protein_catabolism", "Localization", "Binding",
                    "Phosphorylation", "Process", "Regulation", "Positive_regulation", "Negative_regulation"}
     expected = _brat_spans(ID_DOC, event_types)
