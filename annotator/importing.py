@@ -14,16 +14,16 @@ Rules a user relies on:
 * **Layers.** Annotations go to the layer named by ``annotator`` when given (it overrides the
   file), else by the file (Prodigy's ``_annotator_id``), else by the format (``prodigy``,
   ``doccano``, ``brat``, ``conll``). A person's layer is registered as an annotator.
-* **Offsets are kept exactly.** The project owns tokenisation, so a new document's tokens are
-  cut wherever one of its imported spans starts or ends inside a token (sub-token proteins:
-  "YfeABCD" with spans YfeA, B, C, D becomes four tokens): every span of a new document is
-  token-aligned, and the spaCy export holds it exactly (:attr:`ImportReport.tokens_split`
+* **Offsets are kept exactly.** The project owns tokenisation, so when it tokenises a new
+  document it cuts the tokens wherever one of the record's spans starts or ends inside a token
+  (sub-token proteins: "YfeABCD" with spans YfeA, B, C, D becomes four tokens): every such span
+  is token-aligned, and the spaCy export holds it exactly (:attr:`ImportReport.tokens_split`
   counts the cuts). A document already in the project keeps its stored tokens (other layers and
-  earlier work were aligned to them): spans off those tokens are kept exactly and counted in
-  :attr:`ImportReport.off_token_spans` (and by ``annotator stats``).
+  earlier work were aligned to them), and a file's own tokens are kept as written: spans off
+  those tokens are kept exactly and counted in :attr:`ImportReport.off_token_spans` (and by
+  ``annotator stats``).
 * **Tokens.** Texts are tokenised by the project tokenizer, except CoNLL and Prodigy records
-  that carry their own tokens: those tokens (and CoNLL's sentences) are kept, cut only where a
-  span of the same record starts or ends inside one. A text longer than
+  that carry their own tokens: those tokens (and CoNLL's sentences) are kept. A text longer than
   spaCy's ``max_length`` (1,000,000 characters) is imported whole: the limit guards the memory
   of parsers and NER, not of the tokenizer.
 * **Text is text.** A NUL character, a lone surrogate (half of a character, from a JSON escape),
@@ -93,9 +93,9 @@ class ImportReport:
     ``spans`` and ``relations`` count rows actually added (re-importing the same file adds
     none); ``layers`` are the layers that received annotations from these files;
     ``off_token_spans`` counts imported spans whose offsets are not on token boundaries (kept
-    exactly: only documents already in the project can have them); ``tokens_split`` counts the
-    tokens of new documents cut at span boundaries; ``labels_added`` are the labels added to the
-    project schema.
+    exactly: spans on documents already in the project or off a file's own tokens);
+    ``tokens_split`` counts the tokens of new documents cut at span boundaries;
+    ``labels_added`` are the labels added to the project schema.
     """
 
     documents_added: int = 0
@@ -233,8 +233,12 @@ class _Importer:
         docs: list[Document] = []
         cuts: list[int] = []
         for rec, _ in batch:
+            n_cut = 0
             if rec.tokens is None:
                 tokens, sents = next(tokenised)
+                # the project's own tokens: cut where an imported span starts or ends inside one
+                tokens, n_cut = split_at_boundaries(
+                    tokens, (x for s, e, _ in (*rec.spans, *rec.rejected) for x in (s, e)))
             else:
                 # Keep the file's tokens; rebuild the Doc so gaps (newlines, double spaces)
                 # become whitespace tokens exactly as spaCy would store them.
@@ -243,8 +247,6 @@ class _Importer:
                     sdoc = sentencizer(sdoc)
                 tokens = tuple((t.idx, t.idx + len(t.text)) for t in sdoc)
                 sents = rec.sents or tuple((s.start_char, s.end_char) for s in sdoc.sents)
-            tokens, n_cut = split_at_boundaries(
-                tokens, (x for s, e, _ in (*rec.spans, *rec.rejected) for x in (s, e)))
             cuts.append(n_cut)
             docs.append(Document(text=rec.text, name=rec.name, meta=rec.meta, tokens=tokens, sents=sents))
         return docs, cuts

@@ -83,7 +83,9 @@ class Conf:
         return {"contain"} if nesting else set()
 
     def can_contain(self, inner: str, outer: str) -> bool:
-        return bool(self.overlap_types(inner, outer) & {"contain", "<ANY>"}) or "<ANY>" in self.overlap_types(outer, inner)
+        if self.overlap_types(inner, outer) & {"contain", "<ANY>"}:
+            return True
+        return "<ANY>" in self.overlap_types(outer, inner)
 
     def can_equal(self, t1: str, t2: str) -> bool:
         return bool((self.overlap_types(t1, t2) | self.overlap_types(t2, t1)) & {"equal", "<ANY>"})

@@ -25,8 +25,8 @@ def test_brat_example_corpora_pass(folder: Path) -> None:
 
 def _conf(tmp_path: Path, relations: str = "") -> Path:
     p = tmp_path / "annotation.conf"
-    p.write_text(f"[entities]\nA\nB\n[relations]\nr\tArg1:A, Arg2:B\n{relations}\n[events]\nEv\tTheme:A\n[attributes]\n",
-                 encoding="utf-8")
+    p.write_text(f"[entities]\nA\nB\n[relations]\nr\tArg1:A, Arg2:B\n{relations}\n"
+                 "[events]\nEv\tTheme:A\n[attributes]\n", encoding="utf-8")
     return p
 
 
