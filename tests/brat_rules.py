@@ -16,7 +16,14 @@ What it checks, as brat's verifier does (error messages in brat's words):
 
 Macros (``<NAME>=A|B``), abstract types (``!``), hierarchy indentation, ``----`` separators and
 the special types ``<ENTITY>``, ``<EVENT>`` and ``<ANY>`` in argument lists are understood.
-Event argument counts and attributes are not checked (the project exports neither).
+Event argument counts and attributes are not checked (the project exports neither). Each
+overlapping pair is reported once (brat reports it from both annotations).
+
+Cross-checked by hand against brat's own ``verify_annotations.py`` (same commit, Python 3.11,
+``open_textfile``'s ``'U'`` mode removed): it reports no error on our exports of the BioNLP-ST
+2011 ID document and of a document with equal, nested and crossing spans and relations, and
+reports the same pairs as this module on the same exports with the ``<OVERLAP>`` lines removed
+(what the export wrote before).
 """
 
 from __future__ import annotations
