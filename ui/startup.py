@@ -4,7 +4,7 @@ The window is there at once: nothing on the start-up path imports spaCy or loads
 suggesters import spaCy inside their jobs, in worker threads). :func:`watch_first_paint` lets a
 benchmark or a test check that from outside the process: with the environment variable
 ``CORPUSLABEL_FIRST_PAINT`` set, the first paint of the main window prints one JSON line on
-standard output, ``{"first_paint": <time.time()>, "spacy_loaded": <bool>}``, and with the value
+standard output, ``{"first_paint": <time.time()>, "cpu": <seconds>, "spacy_loaded": <bool>}``, and with the value
 ``quit`` the program then quits.
 
 :class:`PaintGate` holds background work back until the window painted once: a job started
@@ -30,8 +30,9 @@ ENV_FIRST_PAINT = "CORPUSLABEL_FIRST_PAINT"
 
 
 def first_paint_record() -> dict:
-    """What is printed at first paint: the wall-clock time and whether spaCy is imported."""
-    return {"first_paint": time.time(), "spacy_loaded": "spacy" in sys.modules}
+    """What is printed at first paint: the wall-clock time, the process's CPU time so far and
+    whether spaCy is imported."""
+    return {"first_paint": time.time(), "cpu": time.process_time(), "spacy_loaded": "spacy" in sys.modules}
 
 
 #: Work held back by a :class:`PaintGate` runs at the latest this long after it was asked for.
