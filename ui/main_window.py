@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
         sugg = _n(pending, 'suggestion') + (" hidden (S shows)" if pending and not self.view.show_suggestions() else "")
         self.doc_info.setText(
             f"{pos} \u00b7 {STATUS_TEXT[s.status]} \u00b7 {_n(s.token_count, 'token')} \u00b7 {_n(len(s.rows), 'span')} \u00b7 "
-            f"{sugg} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
+            f"{sugg} \u00b7 {_n(sum(not r.suggestion for r in self.view.relations), 'relation')}{extra}"
         )
 
     def _update_status_bar(self) -> None:
