@@ -17,7 +17,12 @@ Rules a user relies on:
 * **Offsets are kept exactly**, even when they do not fall on token boundaries; such spans are
   counted in :attr:`ImportReport.off_token_spans` (and by ``annotator stats``).
 * **Tokens.** Texts are tokenised by the project tokenizer, except CoNLL and Prodigy records
-  that carry their own tokens: those tokens (and CoNLL's sentences) are kept.
+  that carry their own tokens: those tokens (and CoNLL's sentences) are kept. A text longer than
+  spaCy's ``max_length`` (1,000,000 characters) is imported whole: the limit guards the memory
+  of parsers and NER, not of the tokenizer.
+* **Text is text.** A NUL character, a lone surrogate (half of a character, from a JSON escape),
+  NaN or Infinity in meta, or a UTF-16 file are refused with the file and line
+  (:func:`corpus.formats.records.validate_record`), before anything is written.
 * **Labels.** A project without labels gets the default schema on its first import. Labels the
   files use that the schema lacks are *added* to the schema (importing another tool's
   annotations must not fail on its label set) and listed in the warnings; brat's
@@ -40,7 +45,7 @@ from pathlib import Path
 from corpus.errors import AnnotationError, InputError
 from corpus.formats.brat import read_annotation_conf
 from corpus.formats.detect import InputFile, expand_paths, read_records
-from corpus.formats.records import ImportRecord
+from corpus.formats.records import ImportRecord, validate_record
 from corpus.model import (
     Document,
     DocumentStatus,
@@ -51,11 +56,11 @@ from corpus.model import (
     is_person_layer,
     is_token_aligned,
 )
-from corpus.resources import default_labels
+from corpus.resources import default_labels, label_colours
 from corpus.store import Store
 
 from annotator.progress import Progress, drain
-from annotator.tokenize import doc_from_offsets, project_tokenizer, tokenize_many
+from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, project_tokenizer, tokenize_many
 
 __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARNINGS"]
 
@@ -63,12 +68,6 @@ __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARN
 BATCH_SIZE = 256
 #: Warnings kept in a report; more are summarised in one line.
 MAX_WARNINGS = 200
-
-_PALETTE = (
-    "#f4a6a6", "#9ecae1", "#a1d99b", "#fdd0a2", "#dadaeb", "#fcbba1", "#c7e9c0", "#fee391",
-    "#bcbddc", "#fdae6b", "#9ebcda", "#d9f0a3", "#fa9fb5", "#c6dbef", "#e5c494", "#b3de69",
-)
-
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -108,7 +107,8 @@ class ImportReport:
 
 
 def _colour(name: str) -> str:
-    return _PALETTE[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(_PALETTE)]
+    colours = label_colours()
+    return colours[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(colours)]
 
 
 def _estimate(files: Sequence[InputFile]) -> int:
@@ -193,6 +193,12 @@ class _Importer:
     # -- one batch ---------------------------------------------------------------------------
     def _documents(self, batch: Sequence[tuple[ImportRecord, str]]) -> list[Document]:
         plain = [rec.text for rec, _ in batch if rec.tokens is None]
+        longest = max(map(len, plain), default=0)
+        # spaCy refuses texts over max_length (E088) to bound the memory of parsers and NER;
+        # the tokenizer and sentencizer need little, and the text is the project's: keep it.
+        for nlp in (self.nlp, project_tokenizer(DEFAULT_LANG)):  # the one tokenize_many uses
+            if longest >= nlp.max_length:
+                nlp.max_length = longest + 1
         tokenised = iter(tokenize_many(plain, batch_size=BATCH_SIZE)) if plain else iter(())
         sentencizer = self.nlp.get_pipe("sentencizer")
         docs: list[Document] = []
@@ -319,6 +325,7 @@ def import_job(
                 continue
             records: Iterator[ImportRecord] = read_records(item)
             for rec in records:
+                validate_record(rec)  # NULs, lone surrogates, NaN: refused with the line
                 batch.append((rec, item.fmt))
                 if len(batch) >= batch_size:
                     imp.flush(batch)

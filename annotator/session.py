@@ -111,6 +111,8 @@ class DocumentSession:
     #: the relation suggestions still to decide
     pending_relations: dict[RelationKey, SuggestedRelation] = field(init=False, default_factory=dict)
     allow_overlap: bool = field(init=False, default=False)
+    #: the project's ``suggestion_threshold`` (weaker suggestions are never pending)
+    threshold: float | None = field(init=False, default=None)
     status: DocumentStatus = field(init=False, default=DocumentStatus.TODO)
     suggested: bool = field(init=False, default=False)
     #: tokens of the document that are not white space
@@ -135,6 +137,7 @@ class DocumentSession:
         self.relations = {r.id: r for r in self.store.relations(d, me) if r.id is not None}
         self.rejected = {(s, e, label) for _, s, e, label in self.store.rejections(me, d)}
         self.allow_overlap = bool(self.store.get_setting("allow_overlap", False))
+        self.threshold = suggest.suggestion_threshold(self.store)
         self.candidates = suggest.suggestion_candidates(self.store, d, me)
         self.pending = {sp.key: sp for sp in self._undecided(self.candidates, self.spans.values(), self.rejected)} \
             if self.candidates else {}
@@ -176,7 +179,7 @@ class DocumentSession:
                     source=source or "", score=score)
 
     def _undecided(self, candidates, mine, rejected) -> list[Span]:
-        return suggest.undecided(candidates, mine, rejected, self.allow_overlap)
+        return suggest.undecided(candidates, mine, rejected, self.allow_overlap, self.threshold)
 
     def pending_spans(self) -> list[Span]:
         """The suggestions still to decide, by position."""

@@ -29,14 +29,17 @@ from __future__ import annotations
 from annotator.suggesters import registry
 from annotator.suggesters.base import BuildContext, Found, RefreshingSuggester, Suggester
 from annotator.suggesters.decisions import (
+    THRESHOLD_SETTING,
     accept_all_edit,
     accept_corrected_edit,
     accept_edit,
     delete_span_edit,
     pending_suggestions,
     reject_edit,
+    strong_enough,
     suggestion_candidates,
     suggestion_priority,
+    suggestion_threshold,
     undecided,
 )
 from annotator.suggesters.job import (
@@ -93,6 +96,9 @@ __all__ = [
     "suggestion_candidates",
     "undecided",
     "pending_suggestions",
+    "THRESHOLD_SETTING",
+    "suggestion_threshold",
+    "strong_enough",
     "accept_edit",
     "accept_corrected_edit",
     "reject_edit",

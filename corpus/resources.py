@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources as _res
 from pathlib import Path
 
 from corpus.model import Label, LabelKind
 
-__all__ = ["resource_path", "seeds_dir", "default_labels"]
+__all__ = ["resource_path", "seeds_dir", "default_labels", "label_colours"]
 
 
 def _package_dir(name: str) -> Path:
@@ -39,3 +40,11 @@ def default_labels() -> list[Label]:
         for kind in ("entity", "relation")
         for d in data[kind]
     ]
+
+
+@lru_cache(maxsize=1)
+def label_colours() -> tuple[str, ...]:
+    """The colours given to new labels, in order: the default entity labels' colours (chosen at
+    least 20 CIE76 apart and legible under dark text). The labels dialog proposes the first one
+    no label uses yet; an import gives a new label one of them by its name."""
+    return tuple(lab.color for lab in default_labels() if lab.kind is LabelKind.ENTITY)

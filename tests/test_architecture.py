@@ -84,3 +84,17 @@ def test_the_gui_commands_run_the_window_as_its_own_program() -> None:
     commands, loaded = out.splitlines()
     assert commands == str([sys.executable, "-m", "ui", "--", "p.db"]) + " " + str([sys.executable, "-m", "ui", "--demo"])
     assert loaded == "[]"  # the command line never loads the window's package, nor Qt
+
+
+def test_every_package_is_shipped() -> None:
+    """A package missing from pyproject's list works in an editable install and is silently
+    left out of a real one (``pip install .``): every folder with an ``__init__.py`` is listed."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for pkg in ("corpus", "annotator", "ui")
+        for init in (ROOT / pkg).rglob("__init__.py")
+    }
+    assert found - listed == set()

@@ -136,6 +136,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
       short="Suggestions"),
     A("auto_suggest", "Suggest new documents automatically", "set_auto_suggest", None,
       "Suggest a document in the background when it has no suggestions yet", checkable=True, needs_project=False),
+    # the project's own model (ui/learning.py)
+    A("train", "&Train now", "learning.train_now", None, "Train the project's model on the done documents, in the background"),
+    A("stop_training", "&Stop training (keep the best model)", "learning.stop", None, "Stop training; the best model so far is kept"),
+    A("curve", "&Learning curve", "learning.run_curve", None, "Train on 25-100 % of the data: does more annotation help?"),
     # relations
     A("relation", "Start &relation from span", "controller.start_relation", "R",
       "Relation mode: pick the child span, then the label key", short="Relation\u2026"),
@@ -181,6 +185,7 @@ MENUS: tuple[tuple[str, tuple], ...] = (
                    "text_home", "text_end", "escape")),
     ("&Suggestions", ("accept", "activate", "reject", "accept_all", "reject_all", "-", "suggest_doc", "suggest_all",
                       "show_sugg", "auto_suggest")),
+    ("&Model", ("train", "stop_training", "curve")),
     ("&Relations", ("relation", "-", "rel_all", "rel_sel", "rel_none")),
     ("&View", ("@panels", "guidelines", "-", "zoom_in", "zoom_out", "zoom_reset")),
     ("Re&view", ("agreement", "review")),

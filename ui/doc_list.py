@@ -47,6 +47,8 @@ class DocListModel(HeaderedTableModel):
         self._cache: dict[int, DocRow] = {}
         self.status_filter: DocumentStatus | None = None
         self.query = ""
+        #: document ids in the order chosen ("most useful next"); others follow in id order
+        self.order: list[int] | None = None
         self.fetches = 0  # pages fetched (for tests/benchmarks)
 
     def set_state(self, state: AppState | None) -> None:
@@ -61,6 +63,9 @@ class DocListModel(HeaderedTableModel):
             self._ids = []
         else:
             self._ids = filtered_document_ids(self._state.store, self._state.annotator, self.status_filter, self.query)
+            if self.order:
+                rank = {d: i for i, d in enumerate(self.order)}
+                self._ids.sort(key=lambda d: rank.get(d, len(rank)))  # stable: the rest keep their order
         self._row_of = {d: i for i, d in enumerate(self._ids)}
         self.endResetModel()
 
@@ -132,6 +137,8 @@ class DocListPanel(QWidget):
     countChanged = Signal(int)
     #: Enter in the search box opened a document: the window moves the focus to its text.
     documentChosen = Signal(int)
+    #: the person chose an order: "documents" (import order) or "useful" (most useful next)
+    orderChosen = Signal(str)
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +167,11 @@ class DocListPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("docInfo")
+        self.order_box = QComboBox(self)
+        self.order_box.addItem("In order", "documents")
+        self.order_box.addItem("Most useful next", "useful")
+        self.order_box.setToolTip("Most useful next: the documents the project's model is least sure about first "
+                                  "(Ctrl+D opens them in that order)")
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.search, 1)
@@ -169,7 +181,10 @@ class DocListPanel(QWidget):
         lay.setSpacing(4)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
-        lay.addWidget(self.count_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.order_box)
+        lay.addLayout(bottom)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -177,6 +192,7 @@ class DocListPanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._open_first_match)
         self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.order_box.currentIndexChanged.connect(lambda _i: self.orderChosen.emit(self.order_box.currentData()))
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._syncing = False
         if state is not None:
@@ -206,6 +222,15 @@ class DocListPanel(QWidget):
         self._update_count()
         if self.state is not None and self.state.current_doc_id is not None:
             self._select_row(self.state.current_doc_id)
+
+    def set_order(self, ids: list[int] | None) -> None:
+        """Show the documents in this order (``None``: import order; the chooser says so)."""
+        self.model.order = list(ids) if ids else None
+        if ids is None and self.order_box.currentData() != "documents":
+            self.order_box.blockSignals(True)
+            self.order_box.setCurrentIndex(0)
+            self.order_box.blockSignals(False)
+        self.apply_filter()
 
     def _open_first_match(self) -> None:
         """Enter in the search box: filter now and open the best match."""

@@ -35,21 +35,30 @@ from PySide6.QtWidgets import (
 
 from annotator.export import ALL_LAYERS, ExportReport, export_job
 from corpus.errors import CorpusError
+from corpus.formats.registry import export_format_names, get
 from corpus.model import GOLD, is_person_layer
 from corpus.store.annotations import layer_span_counts
 from corpus.store.layers import person_layers
 from ui.errors import error_text, show_error
 from ui.worker import run_job
 
-__all__ = ["ExportDialog", "FORMAT_CHOICES", "SCHEME_CHOICES"]
+__all__ = ["ExportDialog", "FORMAT_CHOICES", "SCHEME_CHOICES", "format_choices"]
 
-#: (format id, what the person reads, what gets written)
-FORMAT_CHOICES = (
-    ("spacy", "spaCy DocBin (.spacy)", "train.spacy, dev.spacy and a config.cfg ready for spacy train"),
-    ("jsonl", "Prodigy JSONL", "one JSON line per document (spans, relations, tokens, meta)"),
-    ("conll", "CoNLL-2003", "word POS chunk NE columns, -DOCSTART- between documents"),
-    ("brat", "brat standoff", "a .txt and .ann per document and an annotation.conf"),
-)
+
+def format_choices() -> tuple[tuple[str, str, str], ...]:
+    """(format id, what the person reads, what gets written) of every export format in the
+    registry (:mod:`corpus.formats.registry`), in the command line's order."""
+    out = []
+    for name in export_format_names():
+        entry = get(name)
+        assert entry is not None and entry.writer is not None
+        w = entry.writer
+        out.append((name, w.label or entry.description, w.produces or f"a {entry.description} export"))
+    return tuple(out)
+
+
+#: The export formats when this module was imported (the dialog asks :func:`format_choices`).
+FORMAT_CHOICES = format_choices()
 SCHEME_CHOICES = (("iob2", "IOB2"), ("iob1", "IOB1"), ("bilou", "BILOU"))
 
 SETTINGS_PREFIX = "export/"
@@ -72,9 +81,31 @@ class ExportDialog(QDialog):
         self.setObjectName("ExportDialog")
         self.setMinimumWidth(680)
 
-        # -- what --------------------------------------------------------------------------
+        what = self._build_what()
+        options = self._build_options()
+        where = self._build_where()
+        self._build_result()
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(what)
+        lay.addLayout(options)
+        lay.addLayout(where)
+        lay.addWidget(self.message)
+        lay.addWidget(self.summary, 1)
+        lay.addWidget(self.buttons)
+
+        self.format_combo.currentIndexChanged.connect(self._update_enabled)
+        self.layer_combo.currentIndexChanged.connect(self._update_enabled)
+        self.out_edit.textChanged.connect(lambda _t: self.message.hide())
+        self._fill_layers()
+        self.restore_choices()
+        self._update_enabled()
+
+    def _build_what(self) -> QFormLayout:
+        """Format, layer and only-done."""
         self.format_combo = QComboBox(self)
-        for fid, text, what in FORMAT_CHOICES:
+        self.choices = format_choices()
+        for fid, text, what in self.choices:
             self.format_combo.addItem(text, fid)
             self.format_combo.setItemData(self.format_combo.count() - 1, what, Qt.ItemDataRole.ToolTipRole)
         self.format_hint = QLabel(self)
@@ -91,7 +122,10 @@ class ExportDialog(QDialog):
         what.addRow("&Layer:", self.layer_combo)
         what.addRow("", self.only_done)
 
-        # -- spaCy options -------------------------------------------------------------------
+        return what
+
+    def _build_options(self) -> QHBoxLayout:
+        """The spaCy and CoNLL option groups, side by side."""
         self.spacy_group = QGroupBox("spaCy", self)
         self.dev_percent = QSpinBox(self)
         self.dev_percent.setRange(0, 90)
@@ -125,7 +159,10 @@ class ExportDialog(QDialog):
         options.addWidget(self.spacy_group, 1)
         options.addWidget(self.conll_group, 1)
 
-        # -- where ---------------------------------------------------------------------------
+        return options
+
+    def _build_where(self) -> QHBoxLayout:
+        """The output folder and its Browse button."""
         self.out_edit = QLineEdit(self)
         self.out_edit.setPlaceholderText("Folder to write into (created when missing)")
         self.browse_button = QPushButton("&Browse…", self)
@@ -136,7 +173,10 @@ class ExportDialog(QDialog):
         where.addWidget(self.out_edit, 1)
         where.addWidget(self.browse_button)
 
-        # -- result --------------------------------------------------------------------------
+        return where
+
+    def _build_result(self) -> None:
+        """The message line, the summary and the buttons."""
         self.message = QLabel(self)
         self.message.setObjectName("export_message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -159,21 +199,6 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.start_export)
         self.open_button.clicked.connect(self.open_folder)
         self.close_button.clicked.connect(self.reject)
-
-        lay = QVBoxLayout(self)
-        lay.addLayout(what)
-        lay.addLayout(options)
-        lay.addLayout(where)
-        lay.addWidget(self.message)
-        lay.addWidget(self.summary, 1)
-        lay.addWidget(self.buttons)
-
-        self.format_combo.currentIndexChanged.connect(self._update_enabled)
-        self.layer_combo.currentIndexChanged.connect(self._update_enabled)
-        self.out_edit.textChanged.connect(lambda _t: self.message.hide())
-        self._fill_layers()
-        self.restore_choices()
-        self._update_enabled()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Reopened later: offer the layers as they are now (keeping the choice)."""
@@ -232,7 +257,7 @@ class ExportDialog(QDialog):
         fmt = self.current_format()
         self.spacy_group.setEnabled(fmt == "spacy")
         self.conll_group.setEnabled(fmt == "conll")
-        hint = next(w for f, _t, w in FORMAT_CHOICES if f == fmt)
+        hint = next(w for f, _t, w in self.choices if f == fmt)
         self.format_hint.setText("Writes " + hint + ".")
         model = self.layer_combo.model()
         all_index = self.layer_combo.findData(ALL_LAYERS)
@@ -354,14 +379,15 @@ class ExportDialog(QDialog):
 
 def summary_text(report: ExportReport) -> str:
     """The report as a person reads it (plain text: document names are data)."""
-    names = {"spacy": "spaCy DocBin", "jsonl": "Prodigy JSONL", "conll": "CoNLL-2003", "brat": "brat standoff"}
+    entry = get(report.format)
+    title = (entry.writer.label or entry.description) if entry is not None and entry.writer is not None else report.format
     lines: list[str] = []
     files = list(report.files)
     if files:
         folder = os.path.commonpath(files) if len(files) > 1 else str(Path(files[0]).parent)
         if len(files) > 1 and Path(folder).is_file():
             folder = str(Path(folder).parent)
-        lines.append(f"{names.get(report.format, report.format)} of layer “{report.layer}” written to {folder}")
+        lines.append(f"{title} of layer “{report.layer}” written to {folder}")
         shown = [os.path.relpath(f, folder) for f in files[:8]]
         more = f", … and {len(files) - 8} more" if len(files) > 8 else ""
         lines.append(f"Files ({len(files)}): " + ", ".join(shown) + more)

@@ -44,19 +44,18 @@ from PySide6.QtWidgets import (
 from annotator.changes import Changes
 from annotator.label_edits import AddLabel, DeleteLabel, RenameLabel, ReorderLabels, UpdateLabel
 from corpus.model import Label, LabelKind
+from corpus.resources import label_colours
+from ui.palette import KEYS
 from corpus.store import Store
 from corpus.store.labels import LabelUsage, label_usage, usage_of_label
 
 __all__ = ["LabelsDialog", "RenameLabel", "HOTKEYS", "PALETTE"]
 
 #: Keys a label can be bound to (unique per kind).
-HOTKEYS = tuple("1234567890")
+HOTKEYS = tuple(KEYS)
 
 #: Colours proposed for new labels (the first one no label of the kind uses yet).
-PALETTE = (
-    "#f4a6a6", "#9ecae1", "#a1d99b", "#fdd0a2", "#bcbddc", "#fcbba1", "#c7e9c0", "#fee391",
-    "#d9d9d9", "#9edae5", "#f7b6d2", "#dbdb8d", "#c49c94", "#aec7e8", "#ffbb78", "#98df8a",
-)
+PALETTE = label_colours()
 
 COL_COLOR, COL_NAME, COL_KEY, COL_DESC, COL_USED = range(5)
 HEADERS = ("Colour", "Name", "Key", "Description", "Annotations")

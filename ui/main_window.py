@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus
+from corpus.formats.registry import file_dialog_filter
 from corpus.errors import CorpusError, NotAProjectError
 from corpus.model import Document, DocumentStatus, LabelKind
 from corpus.store.documents import next_document_id
@@ -52,6 +53,7 @@ from ui.errors import show_error
 from ui.find_bar import FindBar
 from ui.jobs import WindowJobs
 from ui.keys import Jumper, remember_zoom
+from ui.learning import LearningLoop
 from ui.palette import KEYS
 from ui.panels import PanelSpec, registered_panels
 from ui.project import GUI_BUSY_TIMEOUT_S, ask_annotator, default_annotator_name, open_state
@@ -70,7 +72,6 @@ SETTINGS_RECENT = "recent_projects"
 SETTINGS_AUTO_SUGGEST = "auto_suggest"
 SETTINGS_AUTO_PROPAGATE = "auto_propagate"
 FILE_FILTER = "Annotation projects (*.db *.sqlite *.annot);;All files (*)"
-IMPORT_FILTER = "Texts and corpora (*.txt *.jsonl *.json *.ann *.conll *.conllu *.iob *.tsv);;All files (*)"
 
 
 def _n(count: int, noun: str) -> str:
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self._build_centre()
         self._docks: dict[str, QDockWidget] = {}
         self._panel_specs: dict[str, PanelSpec] = {}
+        self.learning = LearningLoop(self, lambda: self.state, self._message)  # before the panels using it
         self._build_panels()
         self.presenter = AnnotationPresenter(self.view, self.tables)
         self.controller = LabelController(self.view, self.presenter, lambda: self.state, self.apply,
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
         if self.state is not None:
             self._connect(self.state, False)
         self.state = state
+        self.learning.set_state(state)
         self.controller.leave_relation_mode()
         self.presenter.close()
         for name, d in list(self._docks.items()):
@@ -635,6 +638,7 @@ class MainWindow(QMainWindow):
         if not self.apply(Batch((*before, edit), description=f"{verb} document") if before else edit):
             return
         nxt = next_document_id(st.store, st.annotator, d, undone_only=True)
+        nxt = self.learning.next_after(d, nxt)  # "most useful next" when that order is chosen
         if nxt is None or nxt == d:
             self._message(f"{verb}. Every document is done \u2014 well done!", 10_000)
             return
@@ -752,7 +756,7 @@ class MainWindow(QMainWindow):
     def import_documents(self) -> None:
         if self.state is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), file_dialog_filter())
         if paths:
             self.run_import(paths)
 

@@ -10,6 +10,7 @@ from ui.style import swatch_icon
 
 __all__ = ["LabelPalette", "hotkey_map"]
 
+#: The keys a label can be bound to (each also with Shift for the labels past ten).
 KEYS = "1234567890"
 
 

@@ -91,6 +91,8 @@ class LegendPanel(LabelPalette):
 def _documents(window) -> QWidget:
     w = DocListPanel(None, window)
     w.documentChosen.connect(lambda _d: window.view.setFocus())
+    w.orderChosen.connect(window.learning.set_order_mode)
+    window.learning.orderReady.connect(w.set_order)
     return w
 
 
@@ -115,3 +117,5 @@ register_panel(PanelSpec("documents", "Documents", _documents, Area.LeftDockWidg
 register_panel(PanelSpec("labels", "Labels", _legend, size=300))
 register_panel(PanelSpec("tables", "Annotations", _tables, size=340))
 register_panel(PanelSpec("guidelines", "Guidelines", _guidelines, lazy=True, tabify_with="tables"))
+
+import ui.training_panel  # noqa: E402,F401 - registers the "training" panel (ui/training_panel.py)

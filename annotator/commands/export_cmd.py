@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from corpus.errors import ProjectError
+from corpus.formats.registry import export_format_names
 from corpus.formats.write_conll import SCHEMES
 from corpus.model import GOLD
 from corpus.store import open_store
 
-from annotator.export import ALL_LAYERS, FORMATS, PROJECT_MODEL, ExportReport, export_job
+from annotator.export import ALL_LAYERS, PROJECT_MODEL, ExportReport, export_job
 from annotator.progress import drain, run_with_bar
 
 __all__ = ["register", "run"]
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file")
     p.add_argument("out", metavar="OUT", help="output folder (or .jsonl/.conll file)")
-    p.add_argument("--format", "-f", dest="fmt", required=True, choices=FORMATS, help="output format")
+    p.add_argument("--format", "-f", dest="fmt", required=True, choices=export_format_names(), help="output format")
     p.add_argument("--layer", default=GOLD,
                    help=f"layer to export: a person, a suggester or {GOLD} (default); "
                         f"{ALL_LAYERS!r} writes every layer (jsonl only)")

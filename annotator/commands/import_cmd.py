@@ -3,30 +3,41 @@
 A thin command over :func:`annotator.importing.import_job`: creates the project file when it is
 missing, shows a progress bar, prints a one-line summary (and the warnings on stderr). On bad
 input it prints one line naming the file and line, exits non-zero, and leaves the project file
-as it was; a project file this command created is removed again unless another program
-has used it meanwhile.
+as it was. A new project is built under a private name beside it (``.NAME.creating-<pid>-...``)
+and put in place only when the import is complete, never over a project another program created
+meanwhile (this import then goes into that one): a failed import removes only its own private
+file, so it can never delete documents another import committed. A private file a killed import
+left behind is removed by the next creating import of the same project.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus.formats.detect import FORMATS
+from corpus.formats.registry import import_format_names
+
+from annotator.atomic_files import place_new, private_name, remove_stale
+
+if TYPE_CHECKING:
+    from annotator.importing import ImportReport
 
 __all__ = ["register", "run"]
 
 #: Warnings printed before "... and N more".
 SHOWN_WARNINGS = 20
+#: Middle of the private name a creating import builds the project under (``.P.db.creating-<pid>-<hex>``).
+CREATING = ".creating-"
 
 
 def register(subparsers: Any) -> None:
     """Add the ``import`` command to the ``annotator`` parser."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "import",
-        help="import articles and existing annotations (txt, JSONL, Prodigy, doccano, brat, CoNLL)",
+        help="import articles and existing annotations (" + ", ".join(import_format_names()) + ")",
         description=(
             "Import files and folders into a project (created when missing). The same text imported "
             "again, or from another annotator's file, is one document with one more layer. The "
@@ -35,7 +46,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("project", metavar="PROJECT.db", help="the project file (created when missing)")
     p.add_argument("paths", metavar="PATH", nargs="+", help="files or folders to import")
-    p.add_argument("--format", dest="fmt", choices=FORMATS, default="auto",
+    p.add_argument("--format", dest="fmt", choices=("auto", *import_format_names()), default="auto",
                    help="input format (default: detected from each file)")
     p.add_argument("--annotator", metavar="NAME",
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")
@@ -43,28 +54,66 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the command; returns the exit status."""
+def _remove_project(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _import(project: Path, args: argparse.Namespace) -> ImportReport:
+    """Run the import into ``project`` (created when missing) with a progress bar."""
     from annotator.importing import ImportReport, import_job
     from annotator.progress import run_with_bar
     from corpus.store import Store
 
-    project = Path(args.project)
-    created = not project.exists()
     store = Store(project, create=True)
-    ok = False
     job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
     try:
         # a bar only on a terminal, never with --quiet
         report = run_with_bar(job, "import", enabled=False if args.quiet else None)
         assert isinstance(report, ImportReport)
-        ok = True
     finally:
         job.close()  # an interrupted job rolls back while its connection is still open
-        if not ok and created:
-            store.discard_if_untouched()  # never what another program has used meanwhile
-        else:
-            store.close()
+        store.close()
+    return report
+
+
+def _checkpointed(path: Path) -> None:
+    """Make sure every committed page of ``path`` is in the file itself, not in its WAL
+    (closing the last connection does it; opening and closing again repairs a missed one)."""
+    from corpus.store import Store
+
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        Store(path, create=False).close()
+
+
+def _creating_import(project: Path, args: argparse.Namespace) -> ImportReport | None:
+    """Import into a new project built under a private name beside ``project`` and put in place
+    only when complete, never over a file that appeared meanwhile; ``None`` when another
+    program created ``project`` first (the caller then imports into it). The private file is
+    this command's alone: it is the only file a failed import removes."""
+    folder = project.parent if str(project.parent) else Path(".")
+    for stale in remove_stale(folder, f".{project.name}{CREATING}", folders=False):
+        _remove_project(folder / stale)  # a killed creating import's file, and its WAL
+    private = private_name(folder, f".{project.name}{CREATING}")
+    try:
+        report = _import(private, args)
+        _checkpointed(private)
+        landed = place_new(private, project)
+    finally:
+        _remove_project(private)
+    return report if landed else None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status."""
+    project = Path(args.project)
+    report = None
+    if not project.exists():
+        report = _creating_import(project, args)
+    if report is None:
+        report = _import(project, args)
     if not args.quiet:
         for w in report.warnings[:SHOWN_WARNINGS]:
             print(f"warning: {w}", file=sys.stderr)

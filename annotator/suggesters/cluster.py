@@ -89,6 +89,12 @@ def connect(scheduler: str, timeout: float = 30.0) -> ClusterSession:
     session). Raises :class:`CorpusError` with one line when it cannot."""
     check_scheduler(scheduler)
     distributed = _import_distributed()
+    import dask
+
+    # Dask keeps the last 1,000 messages of every connection for debugging, documents included
+    # (~160 KB a task of news articles): the writer's memory would grow for the first 1,000
+    # tasks. Not in this process (the client, and the scheduler of a LocalCluster).
+    dask.config.set({"distributed.admin.low-level-log-length": 0})
     for name in ("distributed", "distributed.worker", "distributed.nanny", "distributed.scheduler"):
         logging.getLogger(name).setLevel(logging.ERROR)
     m = _LOCAL.fullmatch(scheduler.strip())

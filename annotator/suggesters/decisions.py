@@ -16,6 +16,11 @@ never shown again nor accepted by :func:`accept_all_edit`, when
   spans (setting ``allow_overlap``), only a span of the same label, or with exactly the same
   offsets, decides it: nested entities of other labels stay open.
 
+**Weak** suggestions are hidden: a suggestion carrying a model score below the project setting
+``suggestion_threshold`` (:func:`suggestion_threshold`; missing or 0: nothing hidden) is never
+pending (:func:`undecided` with ``threshold``, :func:`pending_suggestions`). A suggestion without
+a score (pattern rules, propagation) is never hidden by it.
+
 A deleted span leaves no span behind, so deleting goes through :func:`delete_span_edit`: it
 deletes the span and rejects, for that person, every suggestion that the span decided (every
 candidate overlapping it by the rule above, whatever the layer). Undo restores the span and
@@ -37,9 +42,32 @@ from annotator.edits import AddSpan, Batch, DeleteSpan, Edit, Reject, check_over
 from annotator.suggesters.registry import is_suggester_layer, layer_priority
 
 __all__ = [
+    "THRESHOLD_SETTING", "suggestion_threshold", "strong_enough",
     "suggestion_priority", "suggestion_candidates", "undecided", "pending_suggestions",
     "accept_edit", "accept_corrected_edit", "reject_edit", "accept_all_edit", "delete_span_edit",
 ]
+
+#: Project setting: suggestions with a model score below it are hidden (missing or 0: none).
+THRESHOLD_SETTING = "suggestion_threshold"
+
+
+def suggestion_threshold(store: Store) -> float | None:
+    """The project's ``suggestion_threshold`` (a number from 0 to 1), or ``None`` when unset or 0.
+
+    Raises :class:`AnnotationError` naming the setting when it holds anything else."""
+    value = store.get_setting(THRESHOLD_SETTING, None)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise AnnotationError(f"{store.path}: project setting {THRESHOLD_SETTING!r} must be a number from 0 to 1, "
+                              f"not {value!r}")
+    return float(value) or None
+
+
+def strong_enough(span: Span, threshold: float | None) -> bool:
+    """False for a suggestion whose model score is below ``threshold`` (the one rule hiding weak
+    suggestions); a span without a score, or no threshold, is always strong enough."""
+    return threshold is None or span.score is None or span.score >= threshold
 
 
 def suggestion_priority(span: Span) -> tuple[int, int, int, str]:
@@ -107,29 +135,31 @@ def _decider(mine: Iterable[Span], allow_overlap: bool):  # noqa: ANN202 - a sma
 
 def undecided(
     candidates: Iterable[Span], mine: Iterable[Span], rejected: Iterable[tuple[int, int, str]],
-    allow_overlap: bool = False,
+    allow_overlap: bool = False, threshold: float | None = None,
 ) -> list[Span]:
     """The ``candidates`` neither rejected (``(start, end, label)`` in ``rejected``) nor decided
-    by one of the person's spans ``mine`` (see the module docstring). Pure: the window calls it
-    on its cached candidates after each edit."""
+    by one of the person's spans ``mine`` (see the module docstring), nor scoring below
+    ``threshold`` (:func:`strong_enough`). Pure: the window calls it on its cached candidates
+    after each edit."""
     rejected = set(rejected)
     decided = _decider(mine, allow_overlap)
-    return [sp for sp in candidates if sp.key not in rejected and not decided(sp)]
+    return [sp for sp in candidates
+            if sp.key not in rejected and strong_enough(sp, threshold) and not decided(sp)]
 
 
 def pending_suggestions(store: Store, doc_id: int, annotator: str) -> list[Span]:
     """The suggestions ``annotator`` still has to decide on in one document.
 
     :func:`suggestion_candidates` less the decided ones (:func:`undecided`): neither rejected
-    nor overlapping a span of the person. Suggestions overlapping each other are all included
-    (the window shows them). Ordered by position.
+    nor overlapping a span of the person, nor weaker than the project's ``suggestion_threshold``.
+    Suggestions overlapping each other are all included (the window shows them). By position.
     """
     candidates = suggestion_candidates(store, doc_id, annotator)
     if not candidates:
         return []
     rejected = {(s, e, label) for _, s, e, label in store.rejections(annotator, doc_id)}
     allow = bool(store.get_setting("allow_overlap", False))
-    return undecided(candidates, store.spans(doc_id, annotator), rejected, allow)
+    return undecided(candidates, store.spans(doc_id, annotator), rejected, allow, suggestion_threshold(store))
 
 
 def _person_span(suggestion: Span, annotator: str, source: str = "accepted") -> Span:

@@ -247,6 +247,19 @@ def scheduler_setting(store: Store) -> str | None:
     return value
 
 
+def _resolve_scheduler(store: Store, scheduler: str | None, doc_ids: Sequence[int] | None) -> str | None:
+    """The scheduler a run uses: the one given, else (whole-corpus runs only) the project
+    setting; ``"none"`` means this machine. A malformed value is refused before any work."""
+    if scheduler is None and doc_ids is None:
+        scheduler = scheduler_setting(store)
+    if scheduler is None or scheduler.strip() == "none":
+        return None
+    from annotator.suggesters.cluster import check_scheduler  # imports no Dask
+
+    check_scheduler(scheduler)
+    return scheduler
+
+
 def _build(ctx: BuildContext) -> list[Any]:
     suggesters: list[Any] = []
     for entry in registry.all():
@@ -298,14 +311,7 @@ def suggest_job(
         raise CorpusError(f"--batch-size must be at least 1, not {batch_size}")
     if n_process < 1:
         raise CorpusError(f"--n-process must be at least 1, not {n_process}")
-    if scheduler is None and doc_ids is None:
-        scheduler = scheduler_setting(store)
-    if scheduler == "none":
-        scheduler = None
-    if scheduler is not None:
-        from annotator.suggesters.cluster import check_scheduler  # imports no Dask
-
-        check_scheduler(scheduler)
+    scheduler = _resolve_scheduler(store, scheduler, doc_ids)
     report = SuggestReport()
     schema = set(store.label_names("entity"))
     lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)

@@ -16,13 +16,18 @@ drops the mark (as every importer does) and the offsets are moved back by one to
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, iter_text_lines, read_text_file
+from corpus.formats.records import MAX_OFFSET_DIGITS, ImportRecord, iter_text_lines, read_text_file
+from corpus.formats.registry import Format, register
+from corpus.formats.txt import TEXT_SUFFIXES
 
-__all__ = ["read_brat", "ann_path_for", "read_annotation_conf", "SKIPPED_KINDS"]
+__all__ = ["read_brat", "ann_path_for", "read_annotation_conf", "sniff_brat", "CONF_NAME", "SKIPPED_KINDS"]
+
+#: The file declaring a brat corpus's entity and relation types (its labels join the schema).
+CONF_NAME = "annotation.conf"
 
 #: ``.ann`` line kinds that are read but not imported (first character of the id).
 SKIPPED_KINDS = {"*": "equivalence", "E": "event", "A": "attribute", "M": "attribute",
@@ -84,8 +89,8 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
                         lineno,
                     )
                 parts = offs.split()
-                if len(parts) != 2 or not all(x.isascii() and x.isdigit() for x in parts):
-                    raise InputError(a, f"{tid} has bad offsets {offs!r}", lineno)
+                if len(parts) != 2 or not all(x.isascii() and x.isdigit() and len(x) <= MAX_OFFSET_DIGITS for x in parts):
+                    raise InputError(a, f"{tid} has bad offsets {offs[:40]!r}", lineno)
                 s, e = int(parts[0]), int(parts[1])
                 if bom and e > s:
                     s, e = max(s - 1, 0), e - 1
@@ -156,3 +161,23 @@ def read_annotation_conf(path: str | Path) -> tuple[list[str], list[str]]:
         elif section == "relations" and name not in relations:
             relations.append(name)
     return entities, relations
+
+
+def sniff_brat(path: Path, lines: Sequence[str]) -> float:
+    """Certain for an ``.ann`` file, and for a text file with an ``.ann`` next to it."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".ann" or (suffix in TEXT_SUFFIXES and ann_path_for(p).exists()):
+        return 1.0
+    return 0.0
+
+
+register(Format(
+    name="brat",
+    description="brat standoff",
+    suffixes=(".ann",),
+    folder_suffixes=(".txt",),
+    sniff=sniff_brat,
+    reader=read_brat,
+    suffix_decides=True,
+))

@@ -19,13 +19,21 @@ Tokens and sentence boundaries come from the file, never from a tokenizer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from corpus.errors import InputError
 from corpus.formats.records import ImportRecord, iter_text_lines
+from corpus.formats.registry import Format, register
+from corpus.formats.txt import TEXT_SUFFIXES
 
-__all__ = ["read_conll", "decode_tags", "is_pipe_line"]
+__all__ = ["read_conll", "decode_tags", "is_pipe_line", "looks_conll", "sniff_conll", "CONLL_SUFFIXES"]
+
+#: Extensions that are CoNLL whatever the first line says.
+CONLL_SUFFIXES = (".conll", ".conllx", ".conll03", ".iob", ".iob2", ".bio", ".bilou", ".tsv")
+
+_TAG = re.compile(r"^(O|[BIELUS][-_]\S+)$")
 
 DOCSTART = "-DOCSTART-"
 
@@ -114,7 +122,7 @@ class _DocBuilder:
         return not self.tokens
 
 
-def read_conll(path: str | Path) -> Iterator[ImportRecord]:
+def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
     """Yield the documents of a CoNLL (column or pipe) file."""
     p = str(path)
     stem = Path(path).stem
@@ -183,3 +191,38 @@ def read_conll(path: str | Path) -> Iterator[ImportRecord]:
         yield finish(doc)
     elif n_docs == 0:
         raise InputError(p, "no tokens found")
+
+
+def looks_conll(lines: Sequence[str]) -> bool:
+    """True when the first lines are ``-DOCSTART-``, ``word|TAG`` pipes, or 2-4 column rows whose
+    last column is an IOB/BILOU tag."""
+    first = lines[0].strip()
+    if first.startswith(DOCSTART):
+        return True
+    if is_pipe_line(first) and all(_TAG.match(f.split("|")[-1]) for f in first.split()):
+        return True
+    for line in lines:
+        s = line.strip()
+        cols = s.split("\t") if "\t" in s else s.split()
+        if not (2 <= len(cols) <= 4) or not _TAG.match(cols[-1].strip()):
+            return False
+    return True
+
+
+def sniff_conll(path: Path, lines: Sequence[str]) -> float:
+    """Certain for a CoNLL extension; else likely when the first lines look like CoNLL rows
+    (below a JSON-shaped file: a ``.jsonl`` is JSON whatever its lines look like)."""
+    if Path(path).suffix.lower() in CONLL_SUFFIXES:
+        return 1.0
+    return 0.4 if looks_conll(lines) else 0.0
+
+
+register(Format(
+    name="conll",
+    description="CoNLL",
+    suffixes=CONLL_SUFFIXES,
+    folder_suffixes=CONLL_SUFFIXES + TEXT_SUFFIXES,
+    sniff=sniff_conll,
+    reader=read_conll,
+    suffix_decides=True,
+))

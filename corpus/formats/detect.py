@@ -1,49 +1,56 @@
-"""Which importer reads a file: format detection and folder expansion.
+"""Which importer reads a file: format detection and folder expansion, read from the registry.
 
-Detection (``fmt="auto"``) looks at the extension first and at the first non-empty line when
-the extension is ambiguous:
+Every format comes from :mod:`corpus.formats.registry`; nothing here lists formats or suffixes.
 
-* ``.ann`` -> brat; a ``.txt`` with a ``.ann`` next to it -> brat;
-* ``.conll``, ``.conllx``, ``.iob``, ``.bio``, ``.bilou``, ``.tsv`` -> CoNLL;
-* ``.jsonl``, ``.json``, ``.ndjson`` -> the first JSON object decides: ``spans``, ``tokens``,
-  ``answer`` or ``_input_hash`` -> Prodigy; ``entities`` or a ``label``/``labels`` list of
-  ``[start, end, label]`` -> doccano; otherwise plain JSONL;
-* ``.txt`` (and files without a known extension): CoNLL when the first lines look like
-  ``token ... TAG`` rows, ``-DOCSTART-`` or ``word|TAG`` pipes; JSON when the first line is a
-  JSON object; otherwise plain text.
+Detection (``fmt="auto"``) of one file:
 
-Folders are walked recursively in name order; hidden files and folders are skipped, a brat
-``.ann`` is read with its ``.txt``, ``annotation.conf`` is reported as format ``brat-conf`` so
-its labels join the schema, and files of no known kind are skipped with a warning.
+* ``annotation.conf`` is brat's type declaration, reported as format ``brat-conf`` so its labels
+  join the schema;
+* an extension that one format alone claims with ``suffix_decides`` (``.ann`` brat, ``.conll``
+  and the other CoNLL extensions) decides without reading the file;
+* otherwise the first non-empty lines are read (an empty or undecodable file is refused by name)
+  and every format's sniffer gives a confidence; the highest above zero wins (ties: the format
+  registered first). With the built-in formats: a text file with an ``.ann`` next to it is brat;
+  a JSON extension or a first line opening an object is Prodigy (``spans``, ``tokens``,
+  ``answer``, ``_input_hash``...), doccano (``entities``, or a ``label``/``labels`` list of
+  ``[start, end, label]``) or plain JSONL; lines like ``token ... TAG``, ``-DOCSTART-`` or
+  ``word|TAG`` are CoNLL; a ``.txt``/``.text`` file or one without extension is plain text.
+
+Folders are walked recursively in name order; hidden files and folders are skipped, and so is
+anything that is not a regular file (a named pipe, a socket, a device: reading one could wait
+forever), with a warning. A brat ``.ann`` is read with its ``.txt``, files of no registered
+extension are skipped with a warning.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from collections.abc import Callable, Iterator, Sequence
+import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.errors import InputError
-from corpus.formats.brat import read_brat
-from corpus.formats.conll import is_pipe_line, read_conll
-from corpus.formats.doccano import read_doccano
-from corpus.formats.jsonl import read_jsonl
-from corpus.formats.prodigy import read_prodigy
-from corpus.formats.records import ImportRecord
-from corpus.formats.txt import TEXT_SUFFIXES, read_txt
+from corpus.formats.brat import CONF_NAME
+from corpus.formats.records import ImportRecord, check_bytes, display_path
+from corpus.formats.registry import Format, all_formats, get, import_format_names
 
-__all__ = ["FORMATS", "InputFile", "detect_format", "expand_paths", "read_records", "sniff_line"]
+__all__ = [
+    "FORMATS", "BRAT_CONF", "InputFile", "detect_format", "expand_paths", "read_records", "sniff_line",
+]
 
-#: Formats a user can name (``auto`` detects).
-FORMATS = ("auto", "txt", "jsonl", "prodigy", "doccano", "brat", "conll")
+#: The pseudo-format of brat's ``annotation.conf`` (labels only, no documents).
+BRAT_CONF = "brat-conf"
+#: How much of a line sniffing decodes (a first line of a huge JSONL is cut there).
+_SNIFF_BYTES = 65536
 
-JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
-CONLL_SUFFIXES = (".conll", ".conllx", ".conll03", ".iob", ".iob2", ".bio", ".bilou", ".tsv")
 
-_TAG = re.compile(r"^(O|[BIELUS][-_]\S+)$")
+def __getattr__(name: str) -> tuple[str, ...]:
+    # ``FORMATS``: the formats a user can name (``auto`` detects), read from the registry when
+    # asked, so a format registered later is included.
+    if name == "FORMATS":
+        return ("auto", *import_format_names())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,13 @@ def sniff_line(path: str | Path, max_lines: int = 5) -> list[str]:
             for i, raw in enumerate(fh, start=1):
                 if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
+                check_bytes(raw[:_SNIFF_BYTES], p, i, first=i == 1)
                 if not raw.strip():
                     continue
                 try:
-                    line = raw[:65536].decode("utf-8")
+                    line = raw[:_SNIFF_BYTES].decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    if exc.start < 65530:
+                    if exc.start < _SNIFF_BYTES - 6:
                         raise InputError(p, "not UTF-8 text", i) from None
                     line = raw[: exc.start].decode("utf-8")
                 out.append(line.rstrip("\r\n"))
@@ -85,83 +93,119 @@ def sniff_line(path: str | Path, max_lines: int = 5) -> list[str]:
     return out
 
 
-def _json_kind(first: str, path: str) -> str:
-    try:
-        obj = json.loads(first)
-    except json.JSONDecodeError:
-        # A huge first line cut by sniffing, or broken JSON: the reader will name the line.
-        obj = None
-    if not isinstance(obj, dict):
-        head = first.lstrip()[:2000]
-        if any(f'"{k}"' in head for k in ("_input_hash", "_task_hash", "_view_id", "tokens", "spans")):
-            return "prodigy"
-        if '"entities"' in head or '"label"' in head:
-            return "doccano"
-        return "jsonl"
-    if any(k in obj for k in ("spans", "tokens", "answer", "_input_hash", "_task_hash", "_annotator_id")):
-        return "prodigy"
-    if "entities" in obj:
-        return "doccano"
-    lab = obj.get("label", obj.get("labels"))
-    if isinstance(lab, list) and (not lab or all(isinstance(x, list) for x in lab)):
-        return "doccano"
-    return "jsonl"
+class _FirstLines(Sequence[str]):
+    """The first lines of a file, read when a sniffer first looks at them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines: list[str] | None = None
+
+    def _get(self) -> list[str]:
+        if self._lines is None:
+            self._lines = sniff_line(self.path)
+        return self._lines
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
-def _looks_conll(lines: Sequence[str]) -> bool:
-    first = lines[0].strip()
-    if first.startswith("-DOCSTART-"):
-        return True
-    if is_pipe_line(first) and all(_TAG.match(f.split("|")[-1]) for f in first.split()):
-        return True
-    for line in lines:
-        s = line.strip()
-        cols = s.split("\t") if "\t" in s else s.split()
-        if not (2 <= len(cols) <= 4) or not _TAG.match(cols[-1].strip()):
-            return False
-    return True
+def _deciding_format(suffix: str, formats: Sequence[Format]) -> Format | None:
+    owners = [f for f in formats if f.reader is not None and suffix in f.suffixes]
+    if len(owners) == 1 and owners[0].suffix_decides:
+        return owners[0]
+    return None
 
 
 def detect_format(path: str | Path) -> str:
     """The format of one file (see the module docstring); raises :class:`InputError`."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if p.name == "annotation.conf":
-        return "brat-conf"
-    if suffix == ".ann":
-        return "brat"
-    if suffix in CONLL_SUFFIXES:
-        return "conll"
-    lines = sniff_line(p)
-    if suffix in JSON_SUFFIXES:
-        return _json_kind(lines[0], str(p))
-    if suffix in TEXT_SUFFIXES and p.with_suffix(".ann").exists():
-        return "brat"
-    if lines[0].lstrip().startswith("{"):
-        return _json_kind(lines[0], str(p))
-    if _looks_conll(lines):
-        return "conll"
-    if suffix in TEXT_SUFFIXES or suffix == "":
-        return "txt"
-    raise InputError(str(p), f"unknown format (extension {suffix!r}); name one with --format")
+    if p.name == CONF_NAME:
+        return BRAT_CONF
+    formats = [f for f in all_formats() if f.reader is not None]
+    decided = _deciding_format(suffix, formats)
+    if decided is not None:
+        return decided.name
+    lines = _FirstLines(p)
+    lines[0]  # noqa: B018 - an empty or undecodable file is refused here, by name
+    best, best_score = None, 0.0
+    for fmt in formats:
+        if fmt.sniff is None:
+            continue
+        score = float(fmt.sniff(p, lines))
+        if score > best_score:
+            best, best_score = fmt, score
+    if best is None:
+        raise InputError(str(p), f"unknown format (extension {suffix!r}); name one with --format")
+    return best.name
 
 
-_FOLDER_SUFFIXES = {
-    "txt": TEXT_SUFFIXES,
-    "brat": (".txt",),
-    "conll": CONLL_SUFFIXES + TEXT_SUFFIXES,
-    "jsonl": JSON_SUFFIXES,
-    "prodigy": JSON_SUFFIXES,
-    "doccano": JSON_SUFFIXES,
-}
+def _check_name(path: Path, name: str) -> None:
+    """Refuse a file whose name (which names its documents) is not UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(display_path(path), "the file name is not UTF-8 text; rename the file") from None
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _walk(folder: Path, warnings: list[str] | None) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
-            if not f.startswith("."):
-                yield Path(root) / f
+            if f.startswith("."):
+                continue
+            path = Path(root) / f
+            if not _is_regular(path):
+                # a named pipe would block the import for ever; a socket or device is no text
+                if warnings is not None:
+                    warnings.append(f"{path}: skipped (not a regular file)")
+                continue
+            yield path
+
+
+def _readable(fmt: str) -> Format:
+    entry = get(fmt)
+    if entry is None or entry.reader is None:
+        raise InputError(None, f"unknown format {fmt!r} (choose from {', '.join(('auto', *import_format_names()))})")
+    return entry
+
+
+def _expand_folder(p: Path, fmt: str, warnings: list[str] | None) -> Iterator[InputFile]:
+    readable = [f for f in all_formats() if f.reader is not None]
+    wanted = tuple(dict.fromkeys(s for f in readable for s in f.suffixes if s != ".ann")) if fmt == "auto" \
+        else _readable(fmt).walk_suffixes
+    found = False
+    for f in _walk(p, warnings):
+        rel = f.relative_to(p).with_suffix("").as_posix()
+        suffix = f.suffix.lower()
+        if f.name == CONF_NAME and fmt in ("auto", "brat"):
+            yield InputFile(f, BRAT_CONF)
+            continue
+        if suffix == ".ann":
+            if not f.with_suffix(".txt").exists():
+                raise InputError(str(f), f"no text file {f.with_suffix('.txt').name} next to it")
+            continue  # read with its .txt
+        if suffix not in wanted:
+            if warnings is not None:
+                why = "not a format this program reads" if fmt == "auto" else f"not a {fmt} file"
+                warnings.append(f"{f}: skipped ({why})")
+            continue
+        _check_name(f, rel)
+        kind = detect_format(f) if fmt == "auto" else fmt
+        found = True
+        yield InputFile(f, kind, rel)
+    if not found:
+        raise InputError(str(p), f"no files to import in this folder (looked for {', '.join(wanted)})")
 
 
 def expand_paths(
@@ -172,66 +216,29 @@ def expand_paths(
     With an explicit ``fmt`` a file given by name is read in that format, and a folder
     contributes the files with that format's extensions. ``warnings`` collects skipped files.
     """
-    if fmt not in FORMATS:
-        raise InputError(None, f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt != "auto":
+        _readable(fmt)
     for raw in paths:
         p = Path(raw)
         if not p.exists():
             raise InputError(str(p), "no such file or folder")
-        if p.is_file():
-            if p.name == "annotation.conf" and fmt in ("auto", "brat"):
-                yield InputFile(p, "brat-conf")
-            elif fmt == "brat" and p.suffix.lower() == ".ann":
+        if p.is_dir():
+            yield from _expand_folder(p, fmt, warnings)
+        elif not _is_regular(p):
+            raise InputError(str(p), "not a regular file (a named pipe, socket or device); nothing was read")
+        elif p.name == CONF_NAME and fmt in ("auto", "brat"):
+            yield InputFile(p, BRAT_CONF)
+        else:
+            _check_name(p, p.name)
+            if fmt == "brat" and p.suffix.lower() == ".ann":
                 yield InputFile(p.with_suffix(".txt"), "brat")
             else:
                 yield InputFile(p, detect_format(p) if fmt == "auto" else fmt)
-            continue
-        found = False
-        for f in _walk(p):
-            rel = f.relative_to(p).with_suffix("").as_posix()
-            suffix = f.suffix.lower()
-            if f.name == "annotation.conf" and fmt in ("auto", "brat"):
-                yield InputFile(f, "brat-conf")
-                continue
-            if suffix == ".ann":
-                if not f.with_suffix(".txt").exists():
-                    raise InputError(str(f), f"no text file {f.with_suffix('.txt').name} next to it")
-                continue  # read with its .txt
-            if fmt == "auto":
-                known = TEXT_SUFFIXES + JSON_SUFFIXES + CONLL_SUFFIXES
-                if suffix not in known:
-                    if warnings is not None:
-                        warnings.append(f"{f}: skipped (not a format this program reads)")
-                    continue
-                kind = detect_format(f)
-            else:
-                if suffix not in _FOLDER_SUFFIXES[fmt]:
-                    if warnings is not None:
-                        warnings.append(f"{f}: skipped (not a {fmt} file)")
-                    continue
-                kind = fmt
-            found = True
-            yield InputFile(f, kind, rel if kind in ("txt", "brat") else None)
-        if not found:
-            wanted = TEXT_SUFFIXES + JSON_SUFFIXES + CONLL_SUFFIXES if fmt == "auto" else _FOLDER_SUFFIXES[fmt]
-            raise InputError(str(p), f"no files to import in this folder (looked for {', '.join(wanted)})")
-
-
-_READERS: dict[str, Callable[..., Iterator[ImportRecord]]] = {
-    "txt": read_txt,
-    "jsonl": read_jsonl,
-    "prodigy": read_prodigy,
-    "doccano": read_doccano,
-    "brat": read_brat,
-    "conll": read_conll,
-}
 
 
 def read_records(item: InputFile) -> Iterator[ImportRecord]:
     """Stream the records of one input file with the reader of its format."""
-    reader = _READERS.get(item.fmt)
-    if reader is None:
+    entry = get(item.fmt)
+    if entry is None or entry.reader is None:
         raise InputError(str(item.path), f"unknown format {item.fmt!r}")
-    if item.fmt in ("txt", "brat"):
-        return reader(item.path, item.name)
-    return reader(item.path)
+    return entry.reader(item.path, item.name)

@@ -16,15 +16,23 @@ same line is an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.jsonl import iter_json_objects, record_name, require_text
+from corpus.formats.jsonl import (
+    JSON_SUFFIXES,
+    first_json_object,
+    iter_json_objects,
+    json_candidate,
+    record_name,
+    require_text,
+)
 from corpus.formats.records import ImportRecord, check_relations, check_spans
+from corpus.formats.registry import Format, register
 
-__all__ = ["read_doccano"]
+__all__ = ["read_doccano", "sniff_doccano"]
 
 _KNOWN = {"text", "label", "labels", "entities", "relations", "meta"}
 
@@ -74,7 +82,7 @@ def _char_offsets(
     return out
 
 
-def read_doccano(path: str | Path) -> Iterator[ImportRecord]:
+def read_doccano(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
     """Yield one record per doccano line."""
     p = str(path)
     stem = Path(path).stem
@@ -138,3 +146,29 @@ def read_doccano(path: str | Path) -> Iterator[ImportRecord]:
             annotated=True,
             warnings=tuple(warnings),
         )
+
+
+def sniff_doccano(path: Path, lines: Sequence[str]) -> float:
+    """A JSON-looking file whose first record has ``entities`` or a ``label``/``labels`` list of
+    ``[start, end, label]`` lists (below Prodigy: a record with Prodigy's keys is Prodigy's)."""
+    if not json_candidate(path, lines):
+        return 0.0
+    obj = first_json_object(lines)
+    if obj is None:
+        head = lines[0].lstrip()[:2000]
+        return 0.8 if '"entities"' in head or '"label"' in head else 0.0
+    if "entities" in obj:
+        return 0.8
+    lab = obj.get("label", obj.get("labels"))
+    if isinstance(lab, list) and (not lab or all(isinstance(x, list) for x in lab)):
+        return 0.8
+    return 0.0
+
+
+register(Format(
+    name="doccano",
+    description="doccano JSONL",
+    suffixes=JSON_SUFFIXES,
+    sniff=sniff_doccano,
+    reader=read_doccano,
+))

@@ -9,26 +9,71 @@ that are not UTF-8 and an empty file raise :class:`InputError` naming the file a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, iter_text_lines
+from corpus.formats.records import ImportRecord, check_json_value, iter_text_lines
+from corpus.formats.registry import Format, register
 
-__all__ = ["iter_json_objects", "read_jsonl", "record_name", "record_meta", "require_text"]
+__all__ = [
+    "JSON_SUFFIXES", "first_json_object", "iter_json_objects", "json_candidate", "parse_json_line", "read_jsonl",
+    "record_name",
+    "record_meta", "require_text", "sniff_jsonl",
+]
+
+#: Extensions of JSON Lines files (shared by the JSONL-shaped formats: Prodigy, doccano).
+JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
+
+
+class _NotJSON(ValueError):
+    """A constant JSON does not have (NaN, Infinity) or a float it cannot hold."""
+
+
+def _constant(name: str) -> float:
+    raise _NotJSON(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJSON(f"the number {text[:40]} is too large for a float")
+    return value
+
+
+#: An escape that may be half a character (a surrogate), or a NUL: the parsed line is checked.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def parse_json_line(line: str, path: str, lineno: int) -> Any:
+    """One line of JSON, or a one-line :class:`InputError` naming the line: broken JSON, NaN or
+    Infinity (not JSON), a number of more than 4300 digits, nesting too deep for the parser,
+    lone surrogates and NUL characters in strings."""
+    try:
+        obj = json.loads(line, parse_constant=_constant, parse_float=_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"broken JSON, column {exc.colno}: {exc.msg}", lineno) from None
+    except _NotJSON as exc:
+        raise InputError(path, f"not valid JSON: {exc}", lineno) from None
+    except RecursionError:
+        raise InputError(path, "JSON nested too deeply to read", lineno) from None
+    except ValueError as exc:  # int() refuses numbers of more than 4300 digits
+        raise InputError(path, f"a number too long to read ({str(exc).split(';')[0]})", lineno) from None
+    if _SUSPECT_ESCAPE.search(line):
+        check_json_value(obj, "", path, lineno)
+    return obj
 
 
 def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Stream ``(line_number, object)`` from a JSONL file, skipping blank lines."""
+    """Stream ``(line_number, object)`` from a JSONL file, skipping blank lines
+    (:func:`parse_json_line` refuses what is not JSON text)."""
     p = str(path)
     for lineno, line in iter_text_lines(path):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(p, f"broken JSON, column {exc.colno}: {exc.msg}", lineno) from None
+        obj = parse_json_line(line, p, lineno)
         if not isinstance(obj, dict):
             raise InputError(p, f"expected a JSON object, got {type(obj).__name__}", lineno)
         yield lineno, obj
@@ -66,8 +111,9 @@ def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -
     return default
 
 
-def read_jsonl(path: str | Path) -> Iterator[ImportRecord]:
-    """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano)."""
+def read_jsonl(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+    """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano).
+    Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
     for lineno, obj in iter_json_objects(path):
@@ -76,3 +122,32 @@ def read_jsonl(path: str | Path) -> Iterator[ImportRecord]:
         yield ImportRecord(
             text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta
         )
+
+
+def json_candidate(path: Path, lines: Sequence[str]) -> bool:
+    """A file a JSONL-shaped format may claim: a JSON extension, or a first line opening an object."""
+    return Path(path).suffix.lower() in JSON_SUFFIXES or lines[0].lstrip().startswith("{")
+
+
+def first_json_object(lines: Sequence[str]) -> dict[str, Any] | None:
+    """The first line parsed as a JSON object, or ``None`` (broken, cut by sniffing, not an
+    object): sniffers then look at the raw text; the reader names the line later."""
+    try:
+        obj = json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def sniff_jsonl(path: Path, lines: Sequence[str]) -> float:
+    """JSONL with a ``text`` field: any JSON-looking file no more specific format claims."""
+    return 0.5 if json_candidate(path, lines) else 0.0
+
+
+register(Format(
+    name="jsonl",
+    description="JSON Lines with a text field",
+    suffixes=JSON_SUFFIXES,
+    sniff=sniff_jsonl,
+    reader=read_jsonl,
+))

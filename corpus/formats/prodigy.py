@@ -13,15 +13,24 @@ neither a known span nor one by its token index is an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.jsonl import iter_json_objects, record_meta, record_name, require_text
+from corpus.formats.jsonl import (
+    JSON_SUFFIXES,
+    first_json_object,
+    iter_json_objects,
+    json_candidate,
+    record_meta,
+    record_name,
+    require_text,
+)
 from corpus.formats.records import ImportRecord, check_relations, check_spans
+from corpus.formats.registry import Format, register
 
-__all__ = ["read_prodigy"]
+__all__ = ["read_prodigy", "sniff_prodigy"]
 
 ANSWERS = ("accept", "reject", "ignore")
 
@@ -53,7 +62,7 @@ def _span_tuple(sp: Any, path: str, line: int) -> tuple[Any, Any, Any]:
     return (sp["start"], sp["end"], sp.get("label"))
 
 
-def read_prodigy(path: str | Path) -> Iterator[ImportRecord]:
+def read_prodigy(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
     """Yield one record per Prodigy task (see the module docstring for the mapping)."""
     p = str(path)
     stem = Path(path).stem
@@ -113,3 +122,29 @@ def read_prodigy(path: str | Path) -> Iterator[ImportRecord]:
             annotator=annotator,
             answer=answer,
         )
+
+
+#: Keys only Prodigy's tasks carry (a first record holding one is Prodigy's).
+_KEYS = ("spans", "tokens", "answer", "_input_hash", "_task_hash", "_annotator_id")
+#: The same, looked for in the raw text of a first line too long or broken to parse.
+_RAW_KEYS = ("_input_hash", "_task_hash", "_view_id", "tokens", "spans")
+
+
+def sniff_prodigy(path: Path, lines: Sequence[str]) -> float:
+    """A JSON-looking file whose first record has Prodigy's keys."""
+    if not json_candidate(path, lines):
+        return 0.0
+    obj = first_json_object(lines)
+    if obj is None:
+        head = lines[0].lstrip()[:2000]
+        return 0.9 if any(f'"{k}"' in head for k in _RAW_KEYS) else 0.0
+    return 0.9 if any(k in obj for k in _KEYS) else 0.0
+
+
+register(Format(
+    name="prodigy",
+    description="Prodigy JSONL",
+    suffixes=JSON_SUFFIXES,
+    sniff=sniff_prodigy,
+    reader=read_prodigy,
+))

@@ -7,6 +7,7 @@ that every later error can name them. Offsets are character offsets into ``text`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,17 @@ __all__ = [
     "check_relations",
     "read_text_file",
     "iter_text_lines",
+    "check_bytes",
+    "check_string",
+    "check_json_value",
+    "display_path",
+    "validate_record",
+    "MAX_OFFSET_DIGITS",
 ]
+
+#: Offsets longer than this many digits are refused (no text is that long; Python refuses to
+#: convert integers of more than 4300 digits, with a traceback).
+MAX_OFFSET_DIGITS = 18
 
 #: (start, end, label): a span by character offsets, end exclusive.
 RawSpan = tuple[int, int, str]
@@ -70,8 +81,13 @@ def _as_offset(value: Any, what: str, path: str, line: int | None) -> int:
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            if len(value.strip().lstrip("-")) > MAX_OFFSET_DIGITS:
+                raise InputError(path, f"{what} is not a usable offset ({len(value.strip())} digits)", line)
             return int(value)
-        raise InputError(path, f"{what} must be an integer offset, got {value!r}", line)
+        shown = repr(value) if not isinstance(value, str) or len(value) < 60 else repr(value[:57] + "...")
+        raise InputError(path, f"{what} must be an integer offset, got {shown}", line)
+    if abs(value) >= 10**MAX_OFFSET_DIGITS:
+        raise InputError(path, f"{what} is not a usable offset (a {value.bit_length()}-bit number)", line)
     return value
 
 
@@ -110,7 +126,106 @@ def check_relations(
     return tuple(relations)
 
 
+def display_path(path: str | Path) -> str:
+    """``path`` as text that can be printed and shown: bytes of a file name that are not UTF-8
+    appear as ``\\xff`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian byte-order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian byte-order mark)"),
+    (b"\xff\xfe", "UTF-16 (little-endian byte-order mark)"),
+    (b"\xfe\xff", "UTF-16 (big-endian byte-order mark)"),
+)
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    """Bytes whose NULs sit at every other position: UTF-16 text of mostly Latin characters."""
+    sample = raw[:4096]
+    if len(sample) < 2 or b"\x00" not in sample:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return even.count(0) >= 0.8 * len(even) or odd.count(0) >= 0.8 * len(odd)
+
+
+def check_bytes(raw: bytes, path: str, line: int | None, first: bool) -> None:
+    """Refuse bytes that are not UTF-8 text by name: UTF-16/UTF-32 (with or without a byte-order
+    mark, ``first`` is the start of the file) and NUL characters. Raises :class:`InputError`."""
+    if first:
+        for bom, name in _BOMS:
+            if raw.startswith(bom):
+                raise InputError(path, f"the file is {name}, not UTF-8; save it as UTF-8", line)
+    if b"\x00" in raw:
+        if line is None:  # a whole file: name the line of the first NUL
+            line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        if _utf16_without_bom(raw):
+            raise InputError(path, "the file looks like UTF-16 without a byte-order mark (a NUL byte between "
+                                   "characters), not UTF-8; save it as UTF-8", line)
+        raise InputError(path, "holds a NUL character (binary data, not text)", line)
+
+
+def check_string(value: str, what: str, path: str, line: int | None) -> None:
+    """Refuse a string holding a NUL character or a lone surrogate (an escape such as ``\\ud800``
+    that is half of a character): neither is text, and the project file could not store it."""
+    if "\x00" in value:
+        raise InputError(path, f"{what} holds a NUL character (\\u0000)", line)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise InputError(path, f"{what} holds a lone surrogate (\\u{code:04x}), half of a character, not text",
+                         line) from None
+
+
+def _check_json_value(value: Any, what: str, path: str, line: int | None, depth: int = 0) -> None:
+    if depth > 200:
+        raise InputError(path, f"{what} is nested more than 200 levels deep", line)
+    if isinstance(value, str):
+        check_string(value, what, path, line)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(path, f"{what} holds {value!r}, which is not valid JSON", line)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InputError(path, f"{what} has a key that is not a string ({type(k).__name__})", line)
+            check_string(k, f"a key of {what or 'the record'}", path, line)
+            child = (f"{what}.{k}" if what else k) if len(what) < 80 else what
+            _check_json_value(v, child, path, line, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _check_json_value(v, what, path, line, depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**4000:
+        raise InputError(path, f"{what} holds a number too long to store", line)
+
+
+def check_json_value(value: Any, what: str, path: str, line: int | None) -> None:
+    """Refuse NUL characters and lone surrogates in the strings (and keys) of a parsed JSON
+    value, NaN and Infinity, and nesting deeper than 200 levels; ``what`` names the value in the
+    message (``""``: the record itself, whose keys then name the fields)."""
+    _check_json_value(value, what, path, line)
+
+
+def validate_record(rec: ImportRecord) -> None:
+    """Check that a record holds only text the project can store and give back unchanged: no
+    NUL character and no lone surrogate in its text, name, meta, labels or annotator; meta
+    holds valid JSON (no NaN or Infinity) at most 200 levels deep. Every importer's records
+    pass here before anything is written; raises :class:`InputError` naming the file and line."""
+    path, line = rec.source, rec.line
+    check_string(rec.text, "the text", path, line)
+    check_string(rec.name, "the document name", path, line)
+    if rec.annotator is not None:
+        check_string(rec.annotator, "the annotator name", path, line)
+    _check_json_value(dict(rec.meta), "meta", path, line)
+    for _s, _e, label in rec.spans:
+        check_string(label, f"span label {label[:40]!r}", path, line)
+    for _h, _c, label in rec.relations:
+        check_string(label, f"relation label {label[:40]!r}", path, line)
+
+
 def _decode(raw: bytes, path: str, line: int | None) -> str:
+    check_bytes(raw, path, line, first=line == 1)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -137,6 +252,7 @@ def read_text_file(path: str | Path, *, universal_newlines: bool = False) -> str
         raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    check_bytes(raw, p, None, first=True)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,12 +8,13 @@ a leading BOM is dropped. Empty files and files that are not UTF-8 are refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from corpus.formats.records import ImportRecord, read_text_file
+from corpus.formats.registry import Format, register
 
-__all__ = ["read_txt", "TEXT_SUFFIXES"]
+__all__ = ["read_txt", "sniff_txt", "TEXT_SUFFIXES"]
 
 #: Extensions read as plain text when a folder is walked.
 TEXT_SUFFIXES = (".txt", ".text")
@@ -24,3 +25,19 @@ def read_txt(path: str | Path, name: str | None = None) -> Iterator[ImportRecord
     p = Path(path)
     text = read_text_file(p, universal_newlines=True)
     yield ImportRecord(text=text, source=str(p), line=None, name=name or p.stem)
+
+
+def sniff_txt(path: Path, lines: Sequence[str]) -> float:
+    """Low confidence for a ``.txt``/``.text`` file or a file without extension: plain text is
+    what such a file is when no structured format claims it."""
+    suffix = Path(path).suffix.lower()
+    return 0.1 if suffix in TEXT_SUFFIXES or suffix == "" else 0.0
+
+
+register(Format(
+    name="txt",
+    description="Plain text",
+    suffixes=TEXT_SUFFIXES,
+    sniff=sniff_txt,
+    reader=read_txt,
+))

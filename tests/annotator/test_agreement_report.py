@@ -365,3 +365,23 @@ def test_overlapping_spans_within_a_layer_match_plain_functions(tmp_path: Path) 
     assert pair["span_f1_overlap"] == pytest.approx(span_f1(a_spans, b_spans, "overlap").f1)
     assert r["overall"]["unitizing_alpha"] == pytest.approx(unitizing_alpha([a_spans, b_spans], len(text)).alpha)
     store.close()
+
+
+@pytest.mark.parametrize("damaged", ['[[0, 1], [2', '[[0, 1], ["a", 3]]', '{"x": 1}'])
+def test_damaged_token_column_is_one_line_naming_the_document(project, damaged: str) -> None:
+    """A project whose stored tokens were damaged (by another program) gives a ProjectError
+    naming the document, never a traceback or figures computed from garbage."""
+    import sqlite3
+
+    store, ids, path = project
+    store.close()
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE documents SET tokens = ? WHERE id = ?", (damaged, ids[0]))
+    con.close()
+    store = Store(path)
+    try:
+        with pytest.raises(ProjectError, match=f"document {ids[0]} .*tokens"):
+            agreement_report(store, annotators=["alice", "bob"], all_docs=True)
+    finally:
+        store.close()

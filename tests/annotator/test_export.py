@@ -382,7 +382,7 @@ def test_a_failure_half_way_leaves_nothing_behind(store: Store, tmp_path: Path, 
 
 
 def test_cancelling_the_job_leaves_nothing_behind(store: Store, tmp_path: Path, monkeypatch) -> None:
-    import annotator.export as ex
+    import annotator.export_base as ex
 
     monkeypatch.setattr(ex, "BATCH", 1)
     job = export_job(store, tmp_path, "spacy")
