@@ -204,11 +204,12 @@ def test_older_file_is_migrated_after_a_backup(tmp_path: Path, monkeypatch: pyte
     s.close()
 
 
-def test_missing_migration_is_a_clear_error(tmp_path: Path) -> None:
+def test_missing_migration_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "p.db"
     s = Store(path)
     s.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     s.close()
+    monkeypatch.delitem(MIGRATIONS, SCHEMA_VERSION - 1)
     with pytest.raises(ProjectError, match="no migration"):
         Store(path)
 

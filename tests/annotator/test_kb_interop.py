@@ -1,0 +1,67 @@
+"""Knowledge-base ids, attributes and Prodigy review versions through import, export and agreement,
+with files other tools wrote (see tests/data/interop/PROVENANCE.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.agreement_report import agreement_report
+from annotator.importing import import_paths
+from corpus.formats.prodigy import read_prodigy, session_annotator
+from corpus.store import Store
+
+INTEROP = Path(__file__).resolve().parent.parent / "data" / "interop"
+NEL = INTEROP / "prodigy" / "nel_emerson.jsonl"
+REVIEW = INTEROP / "prodigy" / "review_versions.jsonl"
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(tmp_path / "p.db")
+    yield s
+    s.close()
+
+
+def test_prodigy_nel_accepted_option_becomes_the_span_kb_id(store: Store) -> None:
+    records = list(read_prodigy(NEL))
+    assert [r.span_info for r in records] == [
+        {(0, 13, "PERSON"): ("Q48226", ())}, {(0, 7, "PERSON"): ("Q48744", ())},
+        {(0, 7, "PERSON"): ("NIL_ambiguous", ())},
+    ]
+    import_paths(store, [NEL], annotator="alice")
+    assert [(s.start, s.end, s.kb_id) for s in store.spans(layers="alice")] == [
+        (0, 13, "Q48226"), (0, 7, "Q48744"), (0, 7, "NIL_ambiguous")]
+
+
+def test_prodigy_nel_with_two_spans_keeps_no_id_and_says_so(tmp_path: Path) -> None:
+    line = NEL.read_text(encoding="utf-8").splitlines()[0]
+    two = line.replace('"spans":[{', '"spans":[{"start":22,"end":29,"label":"ORG"},{', 1)
+    path = tmp_path / "two.jsonl"
+    path.write_text(two + "\n", encoding="utf-8")
+    (rec,) = read_prodigy(path)
+    assert rec.span_info == {} and len(rec.spans) == 2
+    assert any("no knowledge-base id kept" in w and "line 1" in w for w in rec.warnings)
+
+
+def test_review_versions_become_annotator_layers_that_agreement_compares(store: Store) -> None:
+    report = import_paths(store, [REVIEW])
+    layers = {layer: [(s.start, s.end, s.label) for s in store.spans(layers=layer)] for layer in ("alice", "bob")}
+    assert layers == {
+        "alice": [(0, 5, "ORG"), (12, 20, "PERSON"), (24, 29, "GPE")],
+        "bob": [(0, 5, "ORG"), (12, 16, "PERSON")],
+    }
+    assert len(store.spans(layers="news_reviewed-rachel")) == 3  # the reviewed answer keeps its layer
+    assert report.documents_added == 1 and store.count_documents() == 1  # one document, three layers
+    result = agreement_report(store, annotators=["alice", "bob"])
+    (pair,) = result["pairs"]
+    assert (pair["a"], pair["b"], pair["documents"]) == ("alice", "bob", 1)
+    assert pair["span_f1"] == pytest.approx(2 * 1 / (3 + 2))  # one exact match of 3 and 2 spans
+
+
+def test_session_ids_name_their_annotator() -> None:
+    sessions = ["ner-news-mary-jane", "ner-news-bob"]
+    assert [session_annotator(s, sessions) for s in sessions] == ["mary-jane", "bob"]
+    assert session_annotator("news-alice") == "alice"
+    assert session_annotator("alice") == "alice"
