@@ -9,6 +9,8 @@ import pytest
 
 from annotator.agreement_report import agreement_report
 from annotator.importing import import_paths
+from corpus.errors import InputError
+from corpus.formats.brat import read_brat
 from corpus.formats.prodigy import read_prodigy, session_annotator
 from corpus.store import Store
 
@@ -65,3 +67,31 @@ def test_session_ids_name_their_annotator() -> None:
     assert [session_annotator(s, sessions) for s in sessions] == ["mary-jane", "bob"]
     assert session_annotator("news-alice") == "alice"
     assert session_annotator("alice") == "alice"
+
+
+BRAT = INTEROP / "brat"
+
+
+def test_brat_attribute_lines_become_span_attributes() -> None:
+    """brat's own tutorial file: ``A4 Individual T1`` is a flag on the Person span; the
+    attributes of events are counted in a warning, not silently dropped."""
+    (rec,) = read_brat(BRAT / "100-attribute_annotation.ann")
+    assert rec.span_info == {(497, 505, "Person"): ("", (("Individual", True),))}
+    assert any("5 attribute/normalisation line(s) about events" in w for w in rec.warnings)
+
+
+def test_brat_normalisations_become_kb_ids(store: Store) -> None:
+    import_paths(store, [BRAT / "normalization_attributes.ann"], annotator="alice")
+    got = {(s.start, s.end): (s.kb_id, s.attrs) for s in store.spans(layers="alice")}
+    assert got == {
+        (0, 12): ("Wikipedia:534366", {}),
+        (17, 30): ("", {"Negated": True, "Confidence": "Low"}),
+        (34, 40): ("GeoNames:2950159", {}),
+    }
+
+
+def test_brat_info_line_about_an_unknown_annotation_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "d.txt").write_text("Paris is nice.\n", encoding="utf-8")
+    (tmp_path / "d.ann").write_text("T1\tLocation 0 5\tParis\nN1\tReference T9 Wikipedia:22989\tParis\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"d\.ann.*line 2.*T9"):
+        list(read_brat(tmp_path / "d.ann"))
