@@ -14,6 +14,7 @@ from annotator.importing import import_paths
 from corpus.errors import InputError
 from corpus.formats.brat import read_brat
 from corpus.formats.prodigy import read_prodigy, session_annotator
+from corpus.formats.label_studio import read_label_studio
 from corpus.formats.spacy_docbin import read_docbin
 from corpus.store import Store
 
@@ -152,3 +153,16 @@ def test_jsonl_export_keeps_kb_ids_and_attributes_and_the_nel_shape(store: Store
     again = {(r.text, key, info) for r in read_prodigy(tmp_path / "out.jsonl") for key, info in r.span_info.items()}
     first = {(r.text, key, info) for path in (NEL,) for r in read_prodigy(path) for key, info in r.span_info.items()}
     assert first <= again and len(again) == len(first) + 3
+
+
+def test_label_studio_per_region_choices_text_and_taxonomy_become_attributes(store: Store) -> None:
+    path = INTEROP / "label_studio" / "per_region_attributes.json"
+    (rec,) = read_label_studio(path)
+    assert rec.span_info == {
+        (0, 5, "ORG"): ("", (("entity_kind", "Company"), ("wikidata", "Q312"))),
+        (12, 20, "PER"): ("", (("role", "Person/Employee"),)),
+    }
+    assert any("'choices' is not a text span" in w for w in rec.warnings)  # the document-level choice
+    import_paths(store, [path])
+    assert {s.label: s.attrs for s in store.spans()} == {
+        "ORG": {"entity_kind": "Company", "wikidata": "Q312"}, "PER": {"role": "Person/Employee"}}
