@@ -25,12 +25,35 @@ __all__ = [
 ]
 
 #: Version of the schema this code writes. Bump it and add a migration to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Marker stored in ``settings`` under ``app`` so a foreign SQLite file is recognised.
 APP_ID = "annotator-corpus"
 
-#: The span columns of schema 2: a knowledge-base id and the attributes (a JSON object).
+#: The table of schema 2: relation suggestions a person rejected, by their ends' offsets and
+#: labels (a suggester layer's spans get new ids each run; the offsets stay).
+RELATION_REJECTIONS_SQL = """
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
+)"""
+
+
+def _add_relation_rejections(db: sqlite_utils.Database) -> None:
+    """Schema 1 -> 2: the ``relation_rejections`` table (empty)."""
+    db.execute(RELATION_REJECTIONS_SQL)
+
+
+#: The span columns of schema 3: a knowledge-base id and the attributes (a JSON object).
 SPAN_INFO_COLUMNS: tuple[tuple[str, str], ...] = (
     ("kb_id", "TEXT NOT NULL DEFAULT ''"),
     ("attributes", "TEXT NOT NULL DEFAULT '{}'"),
@@ -38,7 +61,7 @@ SPAN_INFO_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def add_span_info(db: sqlite_utils.Database) -> None:
-    """Schema 1 -> 2: spans gain ``kb_id`` (empty) and ``attributes`` (``{}``); every span is kept.
+    """Schema 2 -> 3: spans gain ``kb_id`` (empty) and ``attributes`` (``{}``); every span is kept.
 
     Idempotent (a column already there is left alone), so the step can run in any order among
     other migrations.
@@ -50,7 +73,7 @@ def add_span_info(db: sqlite_utils.Database) -> None:
 
 
 #: ``MIGRATIONS[v]`` upgrades a file from version ``v`` to ``v + 1`` (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: add_span_info}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections, 2: add_span_info}
 
 #: The full-text index over documents' name and text (an external-content FTS5 table).
 FTS_TABLE = "documents_fts"
@@ -139,6 +162,19 @@ CREATE TABLE IF NOT EXISTS rejections (
     created_at TEXT,
     PRIMARY KEY (doc_id, annotator, start, "end", label)
 );
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
+);
 CREATE TABLE IF NOT EXISTS suggested (
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     layer TEXT NOT NULL,
@@ -153,7 +189,7 @@ CREATE TABLE IF NOT EXISTS patterns (
 );
 """
 
-#: What an annotator answered for a whole document (:mod:`corpus.store.answer_queries`).
+#: What an annotator answered for a whole document (:mod:`corpus.store.answers`).
 #: Additive: part of every new file, and created in an older file by the first answer written
 #: (:meth:`corpus.store.layers.LayerMethods.set_answers`); the schema version does not change
 #: and a program that does not know the table ignores it.
