@@ -284,8 +284,9 @@ class _Importer:
             for s, e, label in rec.spans:
                 if not is_token_aligned(tokens, s, e):
                     self.off_token += 1
+                kb_id, attributes = rec.span_info.get((s, e, label), ("", ()))
                 new_spans.append(Span(doc_id=doc_id, layer=layer, start=s, end=e, label=label,
-                                      source=f"import:{fmt}"))
+                                      source=f"import:{fmt}", kb_id=kb_id, attributes=attributes))
             self.layers.add(layer)
             self._status(doc_id, layer, rec)
         if not new_spans:

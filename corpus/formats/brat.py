@@ -1,10 +1,11 @@
 """brat standoff: a ``.txt`` file and its ``.ann`` file per document, plus ``annotation.conf``.
 
 ``.ann`` lines read: ``T`` (text-bound annotation ``T1<TAB>Type start end<TAB>text``, offsets
-in Unicode code points of the ``.txt`` exactly as stored, end exclusive) and ``R`` (binary
-relation ``R1<TAB>Type Arg1:T1 Arg2:T2``, possibly followed by a tab). ``*`` (equivalence), ``E``
-(events), ``A``/``M`` (attributes), ``N`` (normalisations) and ``#`` (notes) are skipped and
-counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) is one annotation over
+in Unicode code points of the ``.txt`` exactly as stored, end exclusive), ``R`` (binary
+relation ``R1<TAB>Type Arg1:T1 Arg2:T2``, possibly followed by a tab), ``A``/``M`` (attributes
+of a ``T``: the span's attributes) and ``N`` (normalisations of a ``T``: the span's kb id,
+``DB:ID``; see :func:`span_info_from_lines`). ``*`` (equivalence), ``E`` (events) and ``#``
+(notes) are skipped and counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) is one annotation over
 several stretches; ``discontinuous`` says what it becomes: ``refuse`` (default: an error naming
 the file and line), ``skip`` (left out, with the relations to it, and counted in a warning),
 ``cover`` (one span from its first start to its last end) or ``fragments`` (one span per
@@ -27,24 +28,35 @@ drops the mark (as every importer does) and the offsets are moved back by one to
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from corpus.errors import InputError
-from corpus.formats.records import MAX_OFFSET_DIGITS, ImportRecord, iter_text_lines, read_text_file
+from corpus.formats.records import (
+    MAX_OFFSET_DIGITS,
+    ImportRecord,
+    RawSpan,
+    SpanInfo,
+    iter_text_lines,
+    read_text_file,
+)
+from corpus.model import normalise_attributes
 from corpus.formats.registry import Format, register
 from corpus.formats.txt import TEXT_SUFFIXES
 
 __all__ = ["DISCONTINUOUS", "FRAGMENT_RELATION", "read_brat", "ann_path_for", "read_annotation_conf", "sniff_brat",
-           "find_annotation_conf", "read_event_types", "CONF_NAME", "SKIPPED_KINDS"]
+           "find_annotation_conf", "read_event_types", "CONF_NAME", "SKIPPED_KINDS", "INFO_KINDS",
+           "span_info_from_lines"]
 
 #: The file declaring a brat corpus's entity and relation types (its labels join the schema).
 CONF_NAME = "annotation.conf"
 
 #: ``.ann`` line kinds that are read but not imported (first character of the id).
-SKIPPED_KINDS = {"*": "equivalence", "E": "event", "A": "attribute", "M": "attribute",
-                 "N": "normalisation", "#": "note"}
+SKIPPED_KINDS = {"*": "equivalence", "E": "event", "#": "note"}
+#: ``.ann`` line kinds that say more about a ``T``: attributes (``A``, legacy ``M``) and
+#: normalisations (``N``), read by :func:`span_info_from_lines`.
+INFO_KINDS = ("A", "M", "N")
 
 #: What a discontinuous ``T`` line (``0 5;10 15``) can become (``--brat-discontinuous``).
 DISCONTINUOUS = ("refuse", "skip", "cover", "fragments")
@@ -100,6 +112,7 @@ def read_brat(
     left_out: set[str] = set()  # ids of the triggers left out
     triggers: set[str] = set()
     mismatched = 0
+    info_lines: list[tuple[int, str]] = []  # A/M/N lines, read once every T is known
     if ann.exists():
         try:
             lines = list(iter_text_lines(ann, encoding))
@@ -138,6 +151,8 @@ def read_brat(
                 spans.extend((fs, fe, label) for fs, fe in frags)
             elif kind == "R":
                 pending.append((lineno, *_relation(line, a, lineno)))
+            elif kind in INFO_KINDS:
+                info_lines.append((lineno, line))
             elif kind in SKIPPED_KINDS:
                 what = SKIPPED_KINDS[kind]
                 skipped[what] = skipped.get(what, 0) + 1
@@ -156,6 +171,8 @@ def read_brat(
                 raise InputError(a, f"relation {label!r} points to {arg}, which is not a T annotation", lineno)
         rels.append((ids[h], ids[c], label))
     warnings = _discontinuous_notes(a, noted, lost)
+    span_info, info_warnings = span_info_from_lines(info_lines, {t: spans[i] for t, i in ids.items()}, a, dropped)
+    warnings.extend(info_warnings)
     if skipped:
         what = ", ".join(f"{n} {k} line{'s' if n > 1 else ''}" for k, n in sorted(skipped.items()))
         warnings.append(f"{a}: skipped {what} (not imported)")
@@ -166,7 +183,58 @@ def read_brat(
     yield ImportRecord(
         text=text, source=a if ann.exists() else str(txt), line=None, name=name or txt.stem,
         spans=tuple(spans), relations=tuple(rels), annotated=ann.exists(), warnings=tuple(warnings),
+        span_info=span_info,
     )
+
+
+def span_info_from_lines(
+    lines: Sequence[tuple[int, str]], targets: Mapping[str, RawSpan], a: str,
+    left_out: Collection[str] = (),
+) -> tuple[dict[RawSpan, SpanInfo], list[str]]:
+    """Attributes and kb ids from ``A``/``M``/``N`` lines, for the ``T`` annotations in ``targets``
+    (id -> span); ``left_out`` are ``T`` ids not imported (skipped discontinuous spans).
+
+    ``A1<TAB>Negated T3`` is a flag (``True``), ``A2<TAB>Confidence T3 Low`` a value;
+    ``N1<TAB>Reference T3 Wikipedia:534366<TAB>text`` gives ``T3`` the kb id ``Wikipedia:534366``
+    (a second ``N`` on one ``T`` keeps the first, with a warning). A line about an event or a
+    relation is counted in a warning (spans only carry them); one naming an unknown id or
+    without its parts is an error naming the file and line.
+    """
+    attrs: dict[str, dict[str, str | bool]] = {}
+    kb: dict[str, str] = {}
+    other = extra_norm = 0
+    for lineno, line in lines:
+        fields = line.rstrip("\t").split("\t")
+        parts = fields[1].split() if len(fields) > 1 else []
+        kind = line[0]
+        if (kind == "N" and len(parts) != 3) or (kind != "N" and len(parts) not in (2, 3)):
+            raise InputError(a, f"cannot read {'normalisation' if kind == 'N' else 'attribute'} {line[:40]!r}", lineno)
+        target = parts[1]
+        if target not in targets:
+            if target[:1] in ("E", "R") or target in left_out:
+                other += 1
+                continue
+            raise InputError(a, f"{fields[0]} is about {target}, which is not an annotation of this file", lineno)
+        if kind == "N":
+            if ":" not in parts[2]:
+                raise InputError(a, f"{fields[0]}: the reference {parts[2]!r} is not DB:ID", lineno)
+            if target in kb:
+                extra_norm += 1
+            else:
+                kb[target] = parts[2]
+        else:
+            attrs.setdefault(target, {})[parts[0]] = parts[2] if len(parts) == 3 else True
+    out: dict[RawSpan, SpanInfo] = {}
+    for tid in sorted(set(attrs) | set(kb), key=lambda t: (len(t), t)):
+        out[targets[tid]] = (kb.get(tid, ""), normalise_attributes(attrs.get(tid)))
+    warnings = []
+    if other:
+        warnings.append(f"{a}: {other} attribute/normalisation line(s) about events, relations or "
+                        "left-out spans not imported (only spans carry them)")
+    if extra_norm:
+        warnings.append(f"{a}: {extra_norm} further N line(s) on an already normalised T not imported "
+                        "(a span keeps one kb id)")
+    return out, warnings
 
 
 def _fragments(
