@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
 from ui.demo import demo_folder, open_demo
+from ui.startup import watch_first_paint
 
 __all__ = ["main", "demo_main", "make_app", "launch", "freeze_startup_objects", "demo_folder", "open_demo"]
 
@@ -60,6 +61,7 @@ def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = 
     from ui.main_window import MainWindow
 
     win = MainWindow()
+    watch_first_paint(win)
     win.show()
     freeze_startup_objects()  # before any project: a project's objects stay collectable
     settings = QSettings()
