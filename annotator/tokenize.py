@@ -9,15 +9,19 @@ the stored offsets with :func:`doc_from_offsets`, so offsets always line up.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from corpus.model import Document, Offsets
+
+if TYPE_CHECKING:  # spaCy is imported when a tokenizer or a Doc is first needed, never at
+    # start-up: the window paints before spaCy loads
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = [
     "DEFAULT_LANG",
@@ -27,6 +31,7 @@ __all__ = [
     "doc_from_offsets",
     "words_and_spaces",
     "offsets_from_words",
+    "split_at_boundaries",
 ]
 
 DEFAULT_LANG = "en"
@@ -35,6 +40,8 @@ DEFAULT_LANG = "en"
 @lru_cache(maxsize=4)
 def project_tokenizer(lang: str = DEFAULT_LANG) -> Language:
     """A blank pipeline for ``lang`` with a rule-based sentencizer (cached)."""
+    import spacy
+
     nlp = spacy.blank(lang)
     nlp.add_pipe("sentencizer")
     return nlp
@@ -97,6 +104,9 @@ def doc_from_offsets(vocab_or_nlp: Language | spacy.vocab.Vocab, doc: Document) 
     The text is identical to ``doc.text``. Built in one constructor call (``sent_starts=``):
     setting ``is_sent_start`` token by token costs more than the rest of an export.
     """
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
     vocab = vocab_or_nlp.vocab if isinstance(vocab_or_nlp, Language) else vocab_or_nlp
     if not doc.tokens:
         if not doc.text:
@@ -136,3 +146,35 @@ def offsets_from_words(words: Sequence[str], spaces: Sequence[bool] | None = Non
             parts.append(" ")
             pos += 1
     return "".join(parts), tuple(offsets)
+
+
+
+def split_at_boundaries(tokens: Sequence[Offsets], boundaries: Iterable[int]) -> tuple[tuple[Offsets, ...], int]:
+    """``tokens`` with every token that a boundary falls strictly inside of cut there.
+
+    ``boundaries`` are character offsets (the starts and ends of a document's imported spans);
+    a boundary already between tokens, or outside every token, changes nothing. Returns the new
+    token offsets (still sorted, still covering the same characters) and how many tokens were
+    cut. Used at import so that every imported span starts and ends on token boundaries
+    ("YfeABCD" with spans YfeA, B, C, D becomes the tokens ``YfeA B C D``).
+    """
+    cuts = sorted(set(boundaries))
+    if not cuts:
+        return tuple(tokens), 0
+    out: list[Offsets] = []
+    n_cut = 0
+    for start, end in tokens:
+        i = bisect_right(cuts, start)
+        inner: list[int] = []
+        while i < len(cuts) and cuts[i] < end:
+            inner.append(cuts[i])
+            i += 1
+        if not inner:
+            out.append((start, end))
+            continue
+        n_cut += 1
+        for cut in inner:
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return tuple(out), n_cut

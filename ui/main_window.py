@@ -51,6 +51,7 @@ from ui.document_view import DocumentView
 from ui import done as done_mod
 from ui.errors import show_error
 from ui.find_bar import FindBar
+from ui.span_info import SpanInfoEditor
 from ui.jobs import WindowJobs
 from ui.keys import Jumper, remember_zoom
 from ui.learning import LearningLoop
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.controller.bannerChanged.connect(self._show_banner)
         self.jumper = Jumper(self.view, self._message, self.controller.hint_landed, self,
                              lambda: self.controller.relation_mode)
+        self.span_info = SpanInfoEditor(self, self.view, lambda: self.state, self.apply, self._message)
         remember_zoom(self.view, self.settings)
         self.sb_job = QLabel("", self)
         self.jobs = WindowJobs(self, lambda: self.state, self.sb_job, self._message)
@@ -473,7 +475,7 @@ class MainWindow(QMainWindow):
         sugg = _n(pending, 'suggestion') + (" hidden (S shows)" if pending and not self.view.show_suggestions() else "")
         self.doc_info.setText(
             f"{pos} \u00b7 {STATUS_TEXT[s.status]} \u00b7 {_n(s.token_count, 'token')} \u00b7 {_n(len(s.rows), 'span')} \u00b7 "
-            f"{sugg} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
+            f"{sugg} \u00b7 {_n(sum(not r.suggestion for r in self.view.relations), 'relation')}{extra}"
         )
 
     def _update_status_bar(self) -> None:
@@ -525,7 +527,8 @@ class MainWindow(QMainWindow):
             self._refresh_labels()
         if rel is not None:
             self.palette_widget.highlight(rel.label)
-            self._message("Relation selected: a number key relabels it, Delete removes it, Esc deselects", 8000)
+            self._message(f"Suggested relation {rel.label}: A/Enter accept \u00b7 X reject \u00b7 a number key accepts as that label"
+                          if rel.suggestion else "Relation selected: a number key relabels it, Delete removes it, Esc deselects", 8000)
             return
         if item is not None:
             self.tables.select_key(item.key)

@@ -25,13 +25,55 @@ __all__ = [
 ]
 
 #: Version of the schema this code writes. Bump it and add a migration to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 #: Marker stored in ``settings`` under ``app`` so a foreign SQLite file is recognised.
 APP_ID = "annotator-corpus"
 
+#: The table of schema 2: relation suggestions a person rejected, by their ends' offsets and
+#: labels (a suggester layer's spans get new ids each run; the offsets stay).
+RELATION_REJECTIONS_SQL = """
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
+)"""
+
+
+def _add_relation_rejections(db: sqlite_utils.Database) -> None:
+    """Schema 1 -> 2: the ``relation_rejections`` table (empty)."""
+    db.execute(RELATION_REJECTIONS_SQL)
+
+
+#: The span columns of schema 3: a knowledge-base id and the attributes (a JSON object).
+SPAN_INFO_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kb_id", "TEXT NOT NULL DEFAULT ''"),
+    ("attributes", "TEXT NOT NULL DEFAULT '{}'"),
+)
+
+
+def add_span_info(db: sqlite_utils.Database) -> None:
+    """Schema 2 -> 3: spans gain ``kb_id`` (empty) and ``attributes`` (``{}``); every span is kept.
+
+    Idempotent (a column already there is left alone), so the step can run in any order among
+    other migrations.
+    """
+    present = {row[1] for row in db.execute("PRAGMA table_info(spans)").fetchall()}
+    for name, decl in SPAN_INFO_COLUMNS:
+        if name not in present:
+            db.execute(f"ALTER TABLE spans ADD COLUMN {name} {decl}")
+
+
 #: ``MIGRATIONS[v]`` upgrades a file from version ``v`` to ``v + 1`` (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections, 2: add_span_info}
 
 #: The full-text index over documents' name and text (an external-content FTS5 table).
 FTS_TABLE = "documents_fts"
@@ -82,6 +124,8 @@ CREATE TABLE IF NOT EXISTS spans (
     source TEXT NOT NULL DEFAULT '',
     score REAL,
     created_at TEXT,
+    kb_id TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '{}',
     CHECK (start >= 0 AND "end" > start),
     UNIQUE (doc_id, layer, start, "end", label)
 );
@@ -118,6 +162,19 @@ CREATE TABLE IF NOT EXISTS rejections (
     created_at TEXT,
     PRIMARY KEY (doc_id, annotator, start, "end", label)
 );
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
+);
 CREATE TABLE IF NOT EXISTS suggested (
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     layer TEXT NOT NULL,
@@ -131,6 +188,21 @@ CREATE TABLE IF NOT EXISTS patterns (
     pattern_id TEXT NOT NULL DEFAULT ''
 );
 """
+
+#: What an annotator answered for a whole document (:mod:`corpus.store.answers`).
+#: Additive: part of every new file, and created in an older file by the first answer written
+#: (:meth:`corpus.store.layers.LayerMethods.set_answers`); the schema version does not change
+#: and a program that does not know the table ignores it.
+ANSWERS_SQL = """
+CREATE TABLE IF NOT EXISTS answers (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    layer TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+    partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
+    PRIMARY KEY (doc_id, layer)
+)
+"""
+SCHEMA_SQL += ANSWERS_SQL + ";\n"
 
 #: The statements sqlite-utils' ``enable_fts(["name", "text"], create_triggers=True)`` writes
 # (so ``detect_fts`` finds the index), run here statement by statement: sqlite-utils runs them
