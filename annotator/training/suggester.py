@@ -106,7 +106,8 @@ class ProjectRelationSuggester:
             docs = list(store.iter_documents(chunk))
             spans = [store.spans(d.id, self.layer) for d in docs]
             found = loaded.relations_between(docs, spans)
-            rels = [Relation(d.id or 0, self.layer, sp[r.head].id or 0, sp[r.child].id or 0, r.label, source=self.layer)
+            rels = [Relation(d.id or 0, self.layer, sp[r.head].id or 0, sp[r.child].id or 0, r.label, source=self.layer,
+                             score=r.score)
                     for d, sp, rs in zip(docs, spans, found) for r in rs]
             if rels:
                 with store.transaction():
