@@ -116,4 +116,9 @@ def test_a_selected_relation_suggestion_shows_its_score_and_weak_ones_are_hidden
     _tab_to_relation(qtbot, w, "MET_WITH")
     message = w.statusBar().currentMessage()
     assert message.startswith("Suggested relation MET_WITH (score 0.83) from model:project@1: A/Enter accept")
+    panel = w.panel("training")  # lowering the threshold shows it at once; raising hides both
+    panel.threshold.setValue(0.1)
+    assert sorted(r.label for r in _suggested(w)) == ["LOCATED_IN", "MET_WITH"]
+    panel.threshold.setValue(0.9)
+    assert _suggested(w) == []
     w.close()
