@@ -76,7 +76,8 @@ class ProjectModelSuggester:
 @dataclass(frozen=True)
 class ProjectRelationSuggester:
     """Adds the relation model's relations between the spans of ``model:project@N`` on the
-    documents the entity suggester processed in this run (see the module docstring)."""
+    documents the entity suggester processed in this run (see the module docstring), each with
+    the model's score (:attr:`corpus.model.Relation.score`)."""
 
     store_path: str
     record: ModelRecord
