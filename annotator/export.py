@@ -78,6 +78,7 @@ BUILTIN_EXPORTERS = (
     "annotator.export_jsonl",
     "annotator.export_conll",
     "annotator.export_brat",
+    "annotator.export_label_studio",
 )
 for _module in BUILTIN_EXPORTERS:
     importlib.import_module(_module)

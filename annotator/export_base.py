@@ -23,6 +23,7 @@ from corpus.formats.registry import Format, export_format_names, get
 from corpus.formats.write_brat import safe_stem
 from corpus.model import Document, Span
 from corpus.store import Store
+from corpus.store import answer_queries as aq
 from corpus.store import export_queries as q
 
 from annotator.export_staging import Staging
@@ -173,14 +174,30 @@ class ExportContext:
         """Where to write the output file ``name`` (a plain file name) while the export runs."""
         return self.staging.path(name)
 
-    def select(self, layer: str | None = None) -> list[int]:
-        """Ids of the documents to export for ``layer`` (default: the context's), in id order."""
+    def select(self, layer: str | None = None, *, keep_declined: bool = False) -> list[int]:
+        """Ids of the documents to export for ``layer`` (default: the context's), in id order.
+
+        Documents the layer's owner rejected or ignored (or skipped) are not examples of
+        anything: they are left out (and counted in a warning) unless ``keep_declined`` asks for
+        them, for formats that write the answer (JSONL, Label Studio)."""
         lay = self.layer if layer is None else layer
         ids = q.layer_document_ids(self.store, lay)
         if self.only_done:
             done = set(q.done_document_ids(self.store, lay))
             ids = [i for i in ids if i in done]
+        if not keep_declined:
+            declined = aq.declined_document_ids(self.store, lay)
+            left_out = [i for i in ids if i in declined]
+            if left_out:
+                ids = [i for i in ids if i not in declined]
+                self.tally.warnings.append(
+                    f"{len(left_out)} document(s) rejected, ignored or skipped in layer {lay!r} left out "
+                    f"(a declined example is not a negative one)")
         return ids
+
+    def partial_ids(self, layer: str | None = None) -> set[int]:
+        """Documents whose accept is partial (binary answers): only their spans are known."""
+        return aq.partial_document_ids(self.store, self.layer if layer is None else layer)
 
     @property
     def lang(self) -> str:

@@ -107,6 +107,14 @@ def write_conll(ctx: ExportContext, opts: ConllOptions) -> Generator[Progress, N
         pos = PROJECT_MODEL if opts.columns == 4 and ctx.store.get_setting("model") else ""
     nlp = _pos_pipeline(ctx.store, pos) if pos else None
     ids = ctx.select()
+    partial = ctx.partial_ids()
+    if partial & set(ids):
+        # a tag column has no "unknown": writing O for the unannotated tokens of a binary
+        # accept would teach that they are outside an entity
+        ctx.tally.warnings.append(
+            f"{len(partial & set(ids))} document(s) with a partial (binary) accept left out: CoNLL has no tag "
+            "for unknown tokens (the spaCy export keeps them, with those tokens missing)")
+        ids = [i for i in ids if i not in partial]
     renamed = done = 0
     yield ctx.progress(0, len(ids))
     with open(ctx.path(ctx.file_name), "w", encoding="utf-8", newline="\n") as fh:

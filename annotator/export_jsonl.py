@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from corpus.formats.jsonl import JSON_SUFFIXES
 from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_jsonl import dumps_record, prodigy_record
+from corpus.store import answer_queries as aq
 from corpus.store import export_queries as q
 
 from annotator import export_base as base
@@ -26,7 +27,7 @@ class JsonlOptions:
 
 def write_jsonl(ctx: ExportContext, opts: JsonlOptions) -> Generator[Progress, None, None]:
     """Write one Prodigy-shaped JSON line per exported document and layer."""
-    plan = [(lay, ctx.select(lay)) for lay in ctx.layers]
+    plan = [(lay, ctx.select(lay, keep_declined=True)) for lay in ctx.layers]
     extra = q.unannotated_document_ids(ctx.store) if ctx.layer == ALL_LAYERS and not ctx.only_done else []
     total = sum(len(ids) for _, ids in plan) + len(extra)
     docs_seen: set[int] = set()
@@ -34,8 +35,14 @@ def write_jsonl(ctx: ExportContext, opts: JsonlOptions) -> Generator[Progress, N
     yield ctx.progress(0, total)
     with open(ctx.path(ctx.file_name), "w", encoding="utf-8", newline="\n") as fh:
         for lay, ids in plan:
+            said = aq.answers(ctx.store, lay)
+            declined = aq.declined_document_ids(ctx.store, lay)
             for ad in ctx.annotated(ids, lay):
-                fh.write(dumps_record(prodigy_record(ad.document, ad.spans, ad.relations, lay)))
+                doc_id = ad.document.id or 0
+                told = said.get(doc_id)
+                answer = told.answer if told and doc_id in declined else ("ignore" if doc_id in declined else "accept")
+                fh.write(dumps_record(prodigy_record(ad.document, ad.spans, ad.relations, lay, answer=answer,
+                                                     partial=bool(told and told.partial and answer == "accept"))))
                 docs_seen.add(ad.document.id or 0)
                 ctx.tally.spans += len(ad.spans)
                 ctx.tally.relations += len(ad.relations)

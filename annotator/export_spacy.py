@@ -10,11 +10,16 @@
   documents.
 * Spans not on token boundaries are expanded (``alignment_mode="expand"``); the report counts them.
 * Relations: ``doc._.rel`` (stored in ``doc.user_data``, kept by ``DocBin(store_user_data=True)``)
-  maps ``(head start token, child start token)`` to ``{label: 1.0 if the relation holds else
-  0.0}`` for every relation label of the export, over every ordered pair of distinct spans, as
-  Explosion's relation-extraction tutorial reads it. A relation that shape cannot hold (one of its
-  spans was left out, both start on one token, or another relation has its label on the same start
-  tokens) is not counted, and a warning names its documents.
+  maps ``(head start token, child start token)`` to ``{label: 1.0}`` for the relations that hold,
+  and nothing else: a pair or label that is absent does not hold. That is the default Explosion's
+  relation-extraction tutorial reads it with (``eg.reference._.rel.get((e1.start, e2.start),
+  {})`` then ``.get(label, 0)``), and it keeps the file as large as the relations (a dense map
+  over every pair of spans and every label grows with their product: 42.8 M entries for 16
+  documents of a dependency corpus). ``SpacyOptions(dense_relations=True)`` writes the dense map
+  (``0.0`` for every other ordered pair of spans and label) for readers that need it. A relation
+  that the shape cannot hold (one of its spans was left out, both start on one token, or another
+  relation has its label on the same start tokens) is not counted, and a warning names its
+  documents.
 * ``dev.spacy``: a reproducible (``seed``) split by document of ``dev_fraction`` of the
   documents; with no dev fraction it is a copy of ``train.spacy`` (a warning says evaluation
   scores will then be on training data) so the ``spacy train`` command always runs.
@@ -52,6 +57,9 @@ class SpacyOptions:
     dev_fraction: float = 0.0
     seed: int = 0
     spans_key: str = "sc"
+    #: ``doc._.rel`` over every ordered pair of spans and label (0.0 / 1.0) instead of the
+    #: relations that hold only
+    dense_relations: bool = False
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.dev_fraction < 1.0):
@@ -68,13 +76,15 @@ def _ensure_rel_extension() -> None:
 
 
 def relation_user_data(
-    spans: Sequence[Any], span_ids: Sequence[int | None], relations: Sequence[Any], labels: Sequence[str]
+    spans: Sequence[Any], span_ids: Sequence[int | None], relations: Sequence[Any], labels: Sequence[str],
+    dense: bool = False,
 ) -> dict[tuple[int, int], dict[str, float]]:
     """``doc._.rel`` for token spans ``spans`` (spaCy ``Span``; ``span_ids`` are their store ids):
+    ``(head start, child start) -> {label: 1.0}`` for each relation that holds; with ``dense``
     every ordered pair of spans with distinct start tokens -> ``{label: 0.0 | 1.0}``."""
     starts = sorted({s.start for s in spans})
     rels: dict[tuple[int, int], dict[str, float]] = {}
-    if len(starts) > 1 and labels:
+    if dense and len(starts) > 1 and labels:
         zero = dict.fromkeys(labels, 0.0)
         rels = {(a, b): zero.copy() for a in starts for b in starts if a != b}
     start_of = {sid: s.start for s, sid in zip(spans, span_ids)}
@@ -82,7 +92,7 @@ def relation_user_data(
         h, c = start_of.get(rel.head), start_of.get(rel.child)
         if h is None or c is None or h == c:
             continue
-        rels.setdefault((h, c), dict.fromkeys(labels, 0.0))[rel.label] = 1.0
+        rels.setdefault((h, c), dict.fromkeys(labels, 0.0) if dense else {})[rel.label] = 1.0
     return rels
 
 
@@ -105,9 +115,13 @@ def spacy_doc(
     relations: Sequence[Any],
     relation_labels: Sequence[str],
     spans_key: str = "sc",
+    partial: bool = False,
+    dense_relations: bool = False,
 ) -> tuple[Any, DocOutcome]:
     """A spaCy ``Doc`` on the stored tokens with ``spans`` as ``doc.spans[spans_key]`` and
-    ``doc.ents`` (see the module docstring) and relations in ``doc._.rel``."""
+    ``doc.ents`` (see the module docstring) and relations in ``doc._.rel``. ``partial`` (a binary
+    accept: only the spans are known) marks every other token *missing* instead of outside an
+    entity, so NER training does not learn that they are ``O``."""
     from spacy.tokens import Span as SpacySpan
     from spacy.util import filter_spans
 
@@ -128,8 +142,9 @@ def spacy_doc(
     doc.spans[spans_key] = token_spans
     ordered = sorted(token_spans, key=lambda s: (s.start, s.end))
     overlap = any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
+    outside = "missing" if partial else "outside"
     if not overlap:
-        doc.set_ents(ordered, default="outside")
+        doc.set_ents(ordered, default=outside)
     else:
         outcome.overlap = True
         kept = sorted(filter_spans(token_spans), key=lambda s: s.start)
@@ -141,9 +156,9 @@ def spacy_doc(
                 missing[-1][1] = i + 1
             else:
                 missing.append([i, i + 1])
-        doc.set_ents(kept, missing=[SpacySpan(doc, a, b) for a, b in missing], default="outside")
+        doc.set_ents(kept, missing=[SpacySpan(doc, a, b) for a, b in missing], default=outside)
     if relation_labels:
-        rel = relation_user_data(token_spans, ids, relations, relation_labels)
+        rel = relation_user_data(token_spans, ids, relations, relation_labels, dense=dense_relations)
         doc._.rel = rel
         outcome.lost_relations = len(relations) - int(sum(v for d in rel.values() for v in d.values()))
     return doc, outcome
@@ -215,6 +230,7 @@ def write_spacy(ctx: ExportContext, opts: SpacyOptions) -> Generator[Progress, N
     import spacy
 
     ids = ctx.select()
+    partial = ctx.partial_ids()
     n = len(ids)
     dev_ids = dev_split(ids, opts.dev_fraction, opts.seed)
     ent_labels = q.layer_entity_labels(ctx.store, ctx.layer, ids)
@@ -227,7 +243,8 @@ def write_spacy(ctx: ExportContext, opts: SpacyOptions) -> Generator[Progress, N
     try:
         yield ctx.progress(0, n)
         for k, ad in enumerate(ctx.annotated(ids), start=1):
-            doc, outcome = spacy_doc(vocab, ad.document, ad.spans, ad.relations, rel_labels, opts.spans_key)
+            doc, outcome = spacy_doc(vocab, ad.document, ad.spans, ad.relations, rel_labels, opts.spans_key,
+                                     partial=ad.document.id in partial, dense_relations=opts.dense_relations)
             ctx.tally.document(ad.document, len(ad.spans) - len(outcome.unusable),
                                len(ad.relations) - outcome.lost_relations, outcome.expanded, outcome.overlap,
                                outcome.unusable)

@@ -29,23 +29,28 @@ Rules a user relies on:
   ``annotation.conf`` adds its entity and relation types the same way.
 * **Overlaps.** Overlapping spans in one layer (brat allows them) are kept and counted in a
   warning when the project does not allow overlaps.
-* **Statuses.** A document whose file says it was accepted (Prodigy ``answer: accept``), or an
-  annotated document of a format without answers that has at least one span, is marked *done*
-  for that layer's annotator; a rejected or ignored Prodigy example is imported without its
-  annotations and marked *skipped* (never downgrading *done*).
+* **Statuses and answers.** A document whose file says it was accepted (Prodigy ``answer:
+  accept``), or an annotated document of a format without answers that has at least one span, is
+  marked *done* for that layer's annotator; a rejected or ignored example (Prodigy, a cancelled
+  Label Studio annotation) is imported without its annotations and marked *skipped* (never
+  downgrading *done*). The answer itself (accept / reject / ignore, and whether an accept is
+  partial, as binary answers are) is kept per document and layer
+  (:mod:`corpus.store.answer_queries`) so exports keep its meaning; spans the file declares
+  wrong (binary rejects, span-level rejects) become the annotator's rejections.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.errors import AnnotationError, InputError
 from corpus.formats.brat import read_annotation_conf
-from corpus.formats.detect import InputFile, expand_paths, read_records
-from corpus.formats.records import ImportRecord, validate_record
+from corpus.formats.detect import InputFile, expand_paths
+from corpus.formats.records import ImportRecord
+from corpus.formats.resume import Skipped, read_resilient
 from corpus.model import (
     Document,
     DocumentStatus,
@@ -88,6 +93,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
     files: int = 0
+    #: every record left out, ``FILE, line N: reason (record skipped)``
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the command line's output."""
@@ -101,6 +108,8 @@ class ImportReport:
             parts.append(f"layers: {', '.join(self.layers)}")
         if self.off_token_spans:
             parts.append(f"{self.off_token_spans} spans off token boundaries (kept)")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} records skipped")
         if self.warnings:
             parts.append(f"{len(self.warnings)} warnings")
         return f"imported {self.files} file{'s' if self.files != 1 else ''}: " + "; ".join(parts)
@@ -266,8 +275,12 @@ class _Importer:
             store.add_relations(rels)
 
     def _status(self, doc_id: int, layer: str, rec: ImportRecord) -> None:
+        if rec.answer is not None:
+            self.store.set_answers([(doc_id, layer, rec.answer, rec.partial)])
         if not is_person_layer(layer):
             return
+        for s, e, label in rec.rejected:
+            self.store.add_rejection(doc_id, layer, s, e, label)
         if rec.answer in ("reject", "ignore"):
             if self.store.status(doc_id, layer) is not DocumentStatus.DONE:
                 self.store.set_status(doc_id, layer, DocumentStatus.SKIPPED)
@@ -290,18 +303,28 @@ def import_job(
     fmt: str = "auto",
     annotator: str | None = None,
     batch_size: int = BATCH_SIZE,
+    *,
+    encoding: str = "utf-8",
+    skip_bad_records: bool = False,
+    brat_discontinuous: str = "refuse",
 ) -> Generator[Progress, None, ImportReport]:
     """Import files and folders into ``store``; yields :class:`Progress`, returns the report.
 
     ``fmt`` is ``auto`` or one of :data:`corpus.formats.detect.FORMATS`; ``annotator`` names
-    the layer the files' annotations go to (see the module docstring). Raises
+    the layer the files' annotations go to (see the module docstring); ``encoding`` is the text
+    files' encoding (UTF-8 unless named: ``latin-1`` for the original CoNLL-2002 files). Records
+    whose text is empty or only whitespace are skipped with a warning; with
+    ``skip_bad_records`` every other bad record is skipped too (each named with its file and
+    line in :attr:`ImportReport.skipped`) and the rest imported, still in one transaction
+    (:mod:`corpus.formats.resume`). ``brat_discontinuous`` says what a discontinuous brat span
+    becomes (:data:`corpus.formats.brat.DISCONTINUOUS`). Raises
     :class:`corpus.errors.InputError` naming the file and line on bad input, after rolling
     everything back.
     """
     if annotator is not None and (not annotator.strip() or annotator != annotator.strip()):
         raise InputError(None, f"invalid annotator name {annotator!r}")
     warnings: list[str] = []
-    files = list(expand_paths(paths, fmt, warnings))
+    files = list(expand_paths(paths, fmt, warnings, encoding))
     total = _estimate(files)
     yield Progress(0, total, "reading")
     with store.transaction():
@@ -315,6 +338,7 @@ def import_job(
         spans_before, rels_before = store.count_spans(), store.count_relations()
         done = 0
         batch: list[tuple[ImportRecord, str]] = []
+        skipped: list[str] = []
         n_files = 0
         for item in files:
             n_files += 1
@@ -323,9 +347,10 @@ def import_job(
                 imp.ensure_labels(LabelKind.ENTITY, ents, str(item.path))
                 imp.ensure_labels(LabelKind.RELATION, rels, str(item.path))
                 continue
-            records: Iterator[ImportRecord] = read_records(item)
-            for rec in records:
-                validate_record(rec)  # NULs, lone surrogates, NaN: refused with the line
+            for rec in read_resilient(item, encoding, skip_bad_records, {"discontinuous": brat_discontinuous}):
+                if isinstance(rec, Skipped):
+                    skipped.append(rec.message())
+                    continue
                 batch.append((rec, item.fmt))
                 if len(batch) >= batch_size:
                     imp.flush(batch)
@@ -346,14 +371,17 @@ def import_job(
             warnings=imp.final_warnings(),
             labels_added=list(imp.labels_added),
             files=n_files,
+            skipped=skipped,
         )
     return report
 
 
 def import_paths(
-    store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None
+    store: Store, paths: Sequence[str | Path], fmt: str = "auto", annotator: str | None = None,
+    *, encoding: str = "utf-8", skip_bad_records: bool = False, brat_discontinuous: str = "refuse",
 ) -> ImportReport:
     """Run :func:`import_job` to its end and return its report."""
-    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator))
+    report = drain(import_job(store, paths, fmt=fmt, annotator=annotator, encoding=encoding,
+                              skip_bad_records=skip_bad_records, brat_discontinuous=brat_discontinuous))
     assert isinstance(report, ImportReport)
     return report

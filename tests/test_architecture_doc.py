@@ -72,6 +72,11 @@ def path_problem(path: str, test: str | None) -> str | None:
     return None
 
 
+def _declared(cls: object, name: str) -> bool:
+    """``name`` is an annotated attribute of the class ``cls`` (or of a base)."""
+    return isinstance(cls, type) and any(name in vars(c).get("__annotations__", {}) for c in cls.__mro__)
+
+
 def name_problem(dotted: str) -> str | None:
     """Why ``dotted`` does not resolve (longest importable module, then attributes), or ``None``."""
     parts = dotted.split(".")
@@ -84,9 +89,12 @@ def name_problem(dotted: str) -> str | None:
                 continue  # this prefix is not a module: try a shorter one
             raise
         for i in range(cut, len(parts)):
-            if not hasattr(obj, parts[i]):
+            if hasattr(obj, parts[i]):
+                obj = getattr(obj, parts[i])
+            elif i == len(parts) - 1 and _declared(obj, parts[i]):
+                return None  # a dataclass field or protocol attribute: declared, no class value
+            else:
                 return f"{dotted}: {type(obj).__name__} {'.'.join(parts[:i])} has no {parts[i]!r}"
-            obj = getattr(obj, parts[i])
         return None
     return f"{dotted}: no such module"
 
@@ -125,6 +133,7 @@ def test_the_readme_code_references_exist() -> None:
 @pytest.mark.parametrize("text, expected", [
     ("`annotator.edits.no_such_edit`", "annotator.edits.no_such_edit: module annotator.edits has no 'no_such_edit'"),
     ("`ui.state.AppState.nothing`", "ui.state.AppState.nothing: "),
+    ("`annotator.importing.ImportReport.nothing`", "annotator.importing.ImportReport.nothing: "),
     ("`annotator.nowhere.thing`", "annotator.nowhere.thing: module annotator has no 'nowhere'"),
     ("`corpus/store/gone.py`", "corpus/store/gone.py: no such file or folder"),
     ("`tests/test_readme.py::test_not_there`", "tests/test_readme.py::test_not_there: no such test"),
@@ -137,8 +146,10 @@ def test_the_checker_finds_what_is_gone(text: str, expected: str) -> None:
 
 def test_the_checker_accepts_what_exists() -> None:
     text = ("`annotator.edits.check_overlap` `ui.state.AppState.changed(Changes)` `corpus/store/` "
+            "`annotator.importing.ImportReport.warnings` `annotator.suggesters.base.Suggester.layer` "
             "`tests/test_readme.py::test_ci_runs_the_readme_test_command` `annotator/export_*.py` "
             "`pyproject.toml` `model:<name>@<version>` `python -m ui` `annotator import p.db notes/`\n```\nannotator.not.checked\n```")
     assert problems(text) == []
     refs = references(text)
-    assert refs.names == ["annotator.edits.check_overlap", "ui.state.AppState.changed"]
+    assert refs.names == ["annotator.edits.check_overlap", "ui.state.AppState.changed",
+                          "annotator.importing.ImportReport.warnings", "annotator.suggesters.base.Suggester.layer"]

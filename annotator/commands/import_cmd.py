@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corpus.formats.brat import DISCONTINUOUS
 from corpus.formats.registry import import_format_names
 
 from annotator.atomic_files import place_new, private_name, remove_stale
@@ -50,6 +51,13 @@ def register(subparsers: Any) -> None:
                    help="input format (default: detected from each file)")
     p.add_argument("--annotator", metavar="NAME",
                    help="layer the files' annotations go to (default: the file's annotator, else the format name)")
+    p.add_argument("--encoding", default="utf-8", metavar="CODEC",
+                   help="encoding of the text files (default utf-8; e.g. latin-1, cp1252)")
+    p.add_argument("--skip-bad-records", action="store_true",
+                   help="skip records that cannot be imported (each named with file and line) and import the rest")
+    p.add_argument("--brat-discontinuous", choices=DISCONTINUOUS, default="refuse",
+                   help="what a discontinuous brat span becomes: an error (default), left out, its covering "
+                        "span, or one span per fragment linked by 'fragment' relations")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no warnings")
     p.set_defaults(func=run, interrupted="nothing was imported; the project is as it was")
 
@@ -67,7 +75,8 @@ def _import(project: Path, args: argparse.Namespace) -> ImportReport:
     from corpus.store import Store
 
     store = Store(project, create=True)
-    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator)
+    job = import_job(store, args.paths, fmt=args.fmt, annotator=args.annotator, encoding=args.encoding,
+                     skip_bad_records=args.skip_bad_records, brat_discontinuous=args.brat_discontinuous)
     try:
         # a bar only on a terminal, never with --quiet
         report = run_with_bar(job, "import", enabled=False if args.quiet else None)
@@ -115,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     if report is None:
         report = _import(project, args)
     if not args.quiet:
+        for s in report.skipped:  # every one: the user must be able to find each record left out
+            print(f"skipped: {s}", file=sys.stderr)
         for w in report.warnings[:SHOWN_WARNINGS]:
             print(f"warning: {w}", file=sys.stderr)
         if len(report.warnings) > SHOWN_WARNINGS:

@@ -4,8 +4,11 @@
 in Unicode code points of the ``.txt`` exactly as stored, end exclusive) and ``R`` (binary
 relation ``R1<TAB>Type Arg1:T1 Arg2:T2``, possibly followed by a tab). ``*`` (equivalence), ``E``
 (events), ``A``/``M`` (attributes), ``N`` (normalisations) and ``#`` (notes) are skipped and
-counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) cannot become one span: it
-is an error naming the file and line. A ``T`` whose text differs from the ``.txt`` at its
+counted in the warnings. A discontinuous ``T`` line (``0 5;10 15``) is one annotation over
+several stretches; ``discontinuous`` says what it becomes: ``refuse`` (default: an error naming
+the file and line), ``skip`` (left out, with the relations to it, and counted in a warning),
+``cover`` (one span from its first start to its last end) or ``fragments`` (one span per
+fragment with the label, the first linked to each next by a ``fragment`` relation). A ``T`` whose text differs from the ``.txt`` at its
 offsets gets a warning (the offsets are kept).
 
 The ``.txt`` is read without newline translation, so offsets stay those brat wrote. brat reads a
@@ -24,7 +27,7 @@ from corpus.formats.records import MAX_OFFSET_DIGITS, ImportRecord, iter_text_li
 from corpus.formats.registry import Format, register
 from corpus.formats.txt import TEXT_SUFFIXES
 
-__all__ = ["read_brat", "ann_path_for", "read_annotation_conf", "sniff_brat", "CONF_NAME", "SKIPPED_KINDS"]
+__all__ = ["DISCONTINUOUS", "FRAGMENT_RELATION", "read_brat", "ann_path_for", "read_annotation_conf", "sniff_brat", "CONF_NAME", "SKIPPED_KINDS"]
 
 #: The file declaring a brat corpus's entity and relation types (its labels join the schema).
 CONF_NAME = "annotation.conf"
@@ -32,6 +35,11 @@ CONF_NAME = "annotation.conf"
 #: ``.ann`` line kinds that are read but not imported (first character of the id).
 SKIPPED_KINDS = {"*": "equivalence", "E": "event", "A": "attribute", "M": "attribute",
                  "N": "normalisation", "#": "note"}
+
+#: What a discontinuous ``T`` line (``0 5;10 15``) can become (``--brat-discontinuous``).
+DISCONTINUOUS = ("refuse", "skip", "cover", "fragments")
+#: Label of the relations linking the fragments of a discontinuous span (first -> each next).
+FRAGMENT_RELATION = "fragment"
 
 _T_RE = re.compile(r"^(T\d+)\t(\S+) ([^\t]+)(?:\t(.*))?$")
 _R_ARG = re.compile(r"^(\w+):(\S+)$")
@@ -53,12 +61,20 @@ def _starts_with_bom(path: Path) -> bool:
         return fh.read(3) == b"\xef\xbb\xbf"
 
 
-def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
-    """Yield the document of one brat pair (``path`` may name the ``.txt`` or the ``.ann``)."""
+def read_brat(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", discontinuous: str = "refuse"
+) -> Iterator[ImportRecord]:
+    """Yield the document of one brat pair (``path`` may name the ``.txt`` or the ``.ann``);
+    ``discontinuous`` is one of :data:`DISCONTINUOUS` (see the module docstring)."""
+    if discontinuous not in DISCONTINUOUS:
+        raise InputError(None, f"unknown way to read discontinuous spans {discontinuous!r} "
+                               f"(choose {', '.join(DISCONTINUOUS)})")
+    dropped: set[str] = set()
+    noted: dict[str, int] = {}
     txt, ann = _resolve_pair(Path(path))
     if not txt.exists():
         raise InputError(str(ann), f"no text file {txt.name} next to it")
-    text = read_text_file(txt)
+    text = read_text_file(txt, encoding=encoding)
     bom = _starts_with_bom(txt)  # brat counted it; ``text`` does not hold it
     a = str(ann)
     spans: list[tuple[int, int, str]] = []
@@ -69,7 +85,7 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
     mismatched = 0
     if ann.exists():
         try:
-            lines = list(iter_text_lines(ann))
+            lines = list(iter_text_lines(ann, encoding))
         except InputError as exc:
             if exc.reason != "empty file":
                 raise
@@ -83,29 +99,21 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
                 if not m:
                     raise InputError(a, f"cannot read text-bound annotation {line[:40]!r}", lineno)
                 tid, label, offs, covered = m.groups()
-                if ";" in offs:
-                    raise InputError(
-                        a, f"{tid} is a discontinuous span ({offs}); split it into separate spans in brat first",
-                        lineno,
-                    )
-                parts = offs.split()
-                if len(parts) != 2 or not all(x.isascii() and x.isdigit() and len(x) <= MAX_OFFSET_DIGITS for x in parts):
-                    raise InputError(a, f"{tid} has bad offsets {offs[:40]!r}", lineno)
-                s, e = int(parts[0]), int(parts[1])
-                if bom and e > s:
-                    s, e = max(s - 1, 0), e - 1
-                    if e == 0:
-                        raise InputError(a, f"{tid} covers only the byte-order mark of {txt.name}", lineno)
-                if e <= s:
-                    raise InputError(a, f"{tid} span {s}-{e}: end is not after start", lineno)
-                if e > len(text):
-                    raise InputError(a, f"{tid} span {s}-{e} is outside the text of {txt.name} (length {len(text)})", lineno)
-                if covered is not None and covered != text[s:e]:
-                    mismatched += 1
-                if tid in ids:
+                frags = _fragments(tid, offs, text, bom, a, lineno, txt.name)
+                if tid in ids or tid in dropped:
                     raise InputError(a, f"{tid} is defined twice", lineno)
+                if len(frags) > 1:
+                    frags = _discontinuous(tid, offs, frags, discontinuous, a, lineno)
+                    noted[discontinuous] = noted.get(discontinuous, 0) + 1
+                    if not frags:
+                        dropped.add(tid)
+                        continue
+                elif covered is not None and covered != text[frags[0][0]:frags[0][1]]:
+                    mismatched += 1
                 ids[tid] = len(spans)
-                spans.append((s, e, label))
+                if discontinuous == "fragments":
+                    rels.extend((len(spans), len(spans) + k, FRAGMENT_RELATION) for k in range(1, len(frags)))
+                spans.extend((fs, fe, label) for fs, fe in frags)
             elif kind == "R":
                 fields = line.rstrip("\t").split("\t")
                 parts = fields[1].split() if len(fields) > 1 else []
@@ -120,12 +128,16 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
                 skipped[what] = skipped.get(what, 0) + 1
             else:
                 raise InputError(a, f"unknown annotation line {line[:40]!r}", lineno)
+    lost = 0
     for lineno, label, h, c in pending:
+        if h in dropped or c in dropped:
+            lost += 1
+            continue
         for arg in (h, c):
             if arg not in ids:
                 raise InputError(a, f"relation {label!r} points to {arg}, which is not a T annotation", lineno)
         rels.append((ids[h], ids[c], label))
-    warnings = []
+    warnings = _discontinuous_notes(a, noted, lost)
     if skipped:
         what = ", ".join(f"{n} {k} line{'s' if n > 1 else ''}" for k, n in sorted(skipped.items()))
         warnings.append(f"{a}: skipped {what} (not imported)")
@@ -135,6 +147,53 @@ def read_brat(path: str | Path, name: str | None = None) -> Iterator[ImportRecor
         text=text, source=a if ann.exists() else str(txt), line=None, name=name or txt.stem,
         spans=tuple(spans), relations=tuple(rels), annotated=ann.exists(), warnings=tuple(warnings),
     )
+
+
+def _fragments(
+    tid: str, offs: str, text: str, bom: bool, a: str, lineno: int, txt_name: str
+) -> list[tuple[int, int]]:
+    """The ``(start, end)`` fragments of a ``T`` line's offsets, checked against the text."""
+    out: list[tuple[int, int]] = []
+    for frag in offs.split(";"):
+        parts = frag.split()
+        if len(parts) != 2 or not all(x.isascii() and x.isdigit() and len(x) <= MAX_OFFSET_DIGITS for x in parts):
+            raise InputError(a, f"{tid} has bad offsets {offs[:40]!r}", lineno)
+        s, e = int(parts[0]), int(parts[1])
+        if bom and e > s:
+            s, e = max(s - 1, 0), e - 1
+            if e == 0:
+                raise InputError(a, f"{tid} covers only the byte-order mark of {txt_name}", lineno)
+        if e <= s:
+            raise InputError(a, f"{tid} span {s}-{e}: end is not after start", lineno)
+        if e > len(text):
+            raise InputError(a, f"{tid} span {s}-{e} is outside the text of {txt_name} (length {len(text)})", lineno)
+        out.append((s, e))
+    return out
+
+
+def _discontinuous(
+    tid: str, offs: str, frags: list[tuple[int, int]], mode: str, a: str, lineno: int
+) -> list[tuple[int, int]]:
+    """What a discontinuous span becomes: an error, nothing, its covering span, or its fragments."""
+    if mode == "refuse":
+        raise InputError(
+            a, f"{tid} is a discontinuous span ({offs}); import with --brat-discontinuous skip, cover or "
+            "fragments, or split it into separate spans in brat first", lineno,
+        )
+    if mode == "skip":
+        return []
+    if mode == "cover":
+        return [(min(s for s, _ in frags), max(e for _, e in frags))]
+    return sorted(frags)
+
+
+def _discontinuous_notes(a: str, noted: dict[str, int], lost: int) -> list[str]:
+    what = {"skip": "left out", "cover": "imported as the span covering their fragments",
+            "fragments": f"imported as one span per fragment, linked by {FRAGMENT_RELATION!r} relations"}
+    out = [f"{a}: {n} discontinuous span(s) {what[mode]}" for mode, n in sorted(noted.items())]
+    if lost:
+        out.append(f"{a}: {lost} relation(s) to left-out discontinuous spans not imported")
+    return out
 
 
 def read_annotation_conf(path: str | Path) -> tuple[list[str], list[str]]:

@@ -13,6 +13,12 @@ Tags: IOB1, IOB2, BILOU/BIOES and plain ``IO`` tags are all read by one decoder:
 start an entity, ``I``/``L``/``E`` continue the open entity of the same label or start one,
 ``L``/``E``/``U``/``S`` close it, ``O`` closes it.
 
+Dependency treebanks (CoNLL-X, CoNLL-U: 10 tab-separated columns starting with a token ID, and
+CoNLL-U's ``# sent_id``/``# text`` comments) are refused by name, with the line: their first
+column is an ID, not a word, and their last is not an entity tag column (NorNE-style files keep
+NER tags in MISC; ``spacy convert --converter conllu`` reads those, and its ``.spacy`` output
+imports here).
+
 Text: tokens joined by single spaces, sentences by a newline (``"I like London .\\nIt rains ."``).
 Tokens and sentence boundaries come from the file, never from a tokenizer.
 """
@@ -28,7 +34,8 @@ from corpus.formats.records import ImportRecord, iter_text_lines
 from corpus.formats.registry import Format, register
 from corpus.formats.txt import TEXT_SUFFIXES
 
-__all__ = ["read_conll", "decode_tags", "is_pipe_line", "looks_conll", "sniff_conll", "CONLL_SUFFIXES"]
+__all__ = [
+    "dependency_format", "read_conll", "decode_tags", "is_pipe_line", "looks_conll", "sniff_conll", "CONLL_SUFFIXES"]
 
 #: Extensions that are CoNLL whatever the first line says.
 CONLL_SUFFIXES = (".conll", ".conllx", ".conll03", ".iob", ".iob2", ".bio", ".bilou", ".tsv")
@@ -122,8 +129,40 @@ class _DocBuilder:
         return not self.tokens
 
 
-def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
-    """Yield the documents of a CoNLL (column or pipe) file."""
+_UD_ID = re.compile(r"^\d+([-.]\d+)?$")
+_UD_COMMENTS = ("# sent_id", "# text", "# newdoc", "# newpar", "# global.columns")
+
+
+def dependency_format(line: str) -> str | None:
+    """``"CoNLL-U"`` or ``"CoNLL-X"`` when ``line`` is a token line (or a CoNLL-U comment) of a
+    dependency treebank, else ``None``."""
+    s = line.strip()
+    if s.startswith(_UD_COMMENTS):
+        return "CoNLL-U"
+    cols = line.rstrip("\r\n").split("\t")
+    if len(cols) != 10 or not _UD_ID.match(cols[0].strip()):
+        return None
+    multiword_or_empty = _UD_ID.match(cols[0].strip()).group(1) is not None  # "3-4", "5.1"
+    if multiword_or_empty or "=" in cols[5] or "=" in cols[9]:
+        return "CoNLL-U"
+    return "CoNLL-X"
+
+
+def _refuse_treebank(path: str, kind: str, line: str, lineno: int) -> InputError:
+    return InputError(
+        path,
+        f"{kind} (a dependency treebank: ID FORM LEMMA ... in 10 tab-separated columns) is not a CoNLL "
+        "NER file (word [POS [chunk]] TAG); for entity tags kept in its MISC column run `python -m spacy "
+        f"convert FILE OUT --converter conllu` and import the .spacy file; the line: {line.strip()[:60]!r}",
+        lineno,
+    )
+
+
+def read_conll(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
+    """Yield the documents of a CoNLL (column or pipe) file; a document holding a line of
+    ``skip_lines`` (a bad line the importer steps over) is left out whole."""
     p = str(path)
     stem = Path(path).stem
     doc = _DocBuilder()
@@ -143,19 +182,28 @@ def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportReco
             annotated=True,
         )
 
-    for lineno, line in iter_text_lines(path):
+    bad_doc = False
+    for lineno, line in iter_text_lines(path, encoding):
         stripped = line.strip()
+        if lineno in skip_lines:
+            bad_doc = True
+            continue
         if not stripped:
             doc.add_sentence(words, tags)
             words, tags = [], []
             continue
+        treebank = dependency_format(line)
+        if treebank:
+            raise _refuse_treebank(p, treebank, line, lineno)
         first = stripped.split(None, 1)[0]
         if first == DOCSTART or first.startswith(DOCSTART + "|"):
             doc.add_sentence(words, tags)
             words, tags = [], []
-            if not doc.empty:
+            if not doc.empty and not bad_doc:
                 yield finish(doc)
-            doc = _DocBuilder()
+            elif bad_doc:
+                n_docs += 1  # keep the names of the documents after it
+            doc, bad_doc = _DocBuilder(), False
             had_docstart = True
             continue
         if pipe is None:
@@ -187,9 +235,9 @@ def read_conll(path: str | Path, name: str | None = None) -> Iterator[ImportReco
         words.append(cols[0])
         tags.append(cols[-1])
     doc.add_sentence(words, tags)
-    if not doc.empty:
+    if not doc.empty and not bad_doc:
         yield finish(doc)
-    elif n_docs == 0:
+    elif n_docs == 0 and not bad_doc:
         raise InputError(p, "no tokens found")
 
 
@@ -214,6 +262,8 @@ def sniff_conll(path: Path, lines: Sequence[str]) -> float:
     (below a JSON-shaped file: a ``.jsonl`` is JSON whatever its lines look like)."""
     if Path(path).suffix.lower() in CONLL_SUFFIXES:
         return 1.0
+    if any(dependency_format(line) for line in lines):
+        return 0.45  # read by the CoNLL reader, which refuses it by name
     return 0.4 if looks_conll(lines) else 0.0
 
 

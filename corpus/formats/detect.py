@@ -32,7 +32,7 @@ from pathlib import Path
 
 from corpus.errors import InputError
 from corpus.formats.brat import CONF_NAME
-from corpus.formats.records import ImportRecord, check_bytes, display_path
+from corpus.formats.records import ImportRecord, check_bytes, check_encoding, display_path
 from corpus.formats.registry import Format, all_formats, get, import_format_names
 
 __all__ = [
@@ -62,10 +62,11 @@ class InputFile:
     name: str | None = None
 
 
-def sniff_line(path: str | Path, max_lines: int = 5) -> list[str]:
-    """The first non-empty lines of a file (up to ``max_lines``), decoded as UTF-8.
+def sniff_line(path: str | Path, max_lines: int = 5, encoding: str = "utf-8") -> list[str]:
+    """The first non-empty lines of a file (up to ``max_lines``), decoded as UTF-8 (or
+    ``encoding``, an ASCII-compatible codec the user named).
 
-    Raises :class:`InputError` for an empty or non-UTF-8 file.
+    Raises :class:`InputError` for an empty or undecodable file.
     """
     p = str(path)
     out: list[str] = []
@@ -78,11 +79,13 @@ def sniff_line(path: str | Path, max_lines: int = 5) -> list[str]:
                 if not raw.strip():
                     continue
                 try:
-                    line = raw[:_SNIFF_BYTES].decode("utf-8")
+                    line = raw[:_SNIFF_BYTES].decode(encoding)
                 except UnicodeDecodeError as exc:
                     if exc.start < _SNIFF_BYTES - 6:
-                        raise InputError(p, "not UTF-8 text", i) from None
-                    line = raw[: exc.start].decode("utf-8")
+                        what = "UTF-8 text (name the file's encoding with --encoding, e.g. latin-1)" \
+                            if encoding.lower().replace("-", "").replace("_", "") == "utf8" else f"{encoding} text"
+                        raise InputError(p, f"not {what}", i) from None
+                    line = raw[: exc.start].decode(encoding)
                 out.append(line.rstrip("\r\n"))
                 if len(out) >= max_lines:
                     break
@@ -96,13 +99,14 @@ def sniff_line(path: str | Path, max_lines: int = 5) -> list[str]:
 class _FirstLines(Sequence[str]):
     """The first lines of a file, read when a sniffer first looks at them."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, encoding: str = "utf-8") -> None:
         self.path = path
+        self.encoding = encoding
         self._lines: list[str] | None = None
 
     def _get(self) -> list[str]:
         if self._lines is None:
-            self._lines = sniff_line(self.path)
+            self._lines = sniff_line(self.path, encoding=self.encoding)
         return self._lines
 
     def __getitem__(self, i):  # type: ignore[override]
@@ -119,8 +123,9 @@ def _deciding_format(suffix: str, formats: Sequence[Format]) -> Format | None:
     return None
 
 
-def detect_format(path: str | Path) -> str:
-    """The format of one file (see the module docstring); raises :class:`InputError`."""
+def detect_format(path: str | Path, encoding: str = "utf-8") -> str:
+    """The format of one file (see the module docstring), its lines decoded in ``encoding``;
+    raises :class:`InputError`."""
     p = Path(path)
     suffix = p.suffix.lower()
     if p.name == CONF_NAME:
@@ -129,7 +134,7 @@ def detect_format(path: str | Path) -> str:
     decided = _deciding_format(suffix, formats)
     if decided is not None:
         return decided.name
-    lines = _FirstLines(p)
+    lines = _FirstLines(p, encoding)
     lines[0]  # noqa: B018 - an empty or undecodable file is refused here, by name
     best, best_score = None, 0.0
     for fmt in formats:
@@ -180,7 +185,7 @@ def _readable(fmt: str) -> Format:
     return entry
 
 
-def _expand_folder(p: Path, fmt: str, warnings: list[str] | None) -> Iterator[InputFile]:
+def _expand_folder(p: Path, fmt: str, warnings: list[str] | None, encoding: str = "utf-8") -> Iterator[InputFile]:
     readable = [f for f in all_formats() if f.reader is not None]
     wanted = tuple(dict.fromkeys(s for f in readable for s in f.suffixes if s != ".ann")) if fmt == "auto" \
         else _readable(fmt).walk_suffixes
@@ -201,7 +206,7 @@ def _expand_folder(p: Path, fmt: str, warnings: list[str] | None) -> Iterator[In
                 warnings.append(f"{f}: skipped ({why})")
             continue
         _check_name(f, rel)
-        kind = detect_format(f) if fmt == "auto" else fmt
+        kind = detect_format(f, encoding) if fmt == "auto" else fmt
         found = True
         yield InputFile(f, kind, rel)
     if not found:
@@ -209,7 +214,7 @@ def _expand_folder(p: Path, fmt: str, warnings: list[str] | None) -> Iterator[In
 
 
 def expand_paths(
-    paths: Sequence[str | Path], fmt: str = "auto", warnings: list[str] | None = None
+    paths: Sequence[str | Path], fmt: str = "auto", warnings: list[str] | None = None, encoding: str = "utf-8"
 ) -> Iterator[InputFile]:
     """The files to import from files and folders, each with its format.
 
@@ -218,12 +223,13 @@ def expand_paths(
     """
     if fmt != "auto":
         _readable(fmt)
+    check_encoding(encoding)
     for raw in paths:
         p = Path(raw)
         if not p.exists():
             raise InputError(str(p), "no such file or folder")
         if p.is_dir():
-            yield from _expand_folder(p, fmt, warnings)
+            yield from _expand_folder(p, fmt, warnings, encoding)
         elif not _is_regular(p):
             raise InputError(str(p), "not a regular file (a named pipe, socket or device); nothing was read")
         elif p.name == CONF_NAME and fmt in ("auto", "brat"):
@@ -233,12 +239,26 @@ def expand_paths(
             if fmt == "brat" and p.suffix.lower() == ".ann":
                 yield InputFile(p.with_suffix(".txt"), "brat")
             else:
-                yield InputFile(p, detect_format(p) if fmt == "auto" else fmt)
+                yield InputFile(p, detect_format(p, encoding) if fmt == "auto" else fmt)
 
 
-def read_records(item: InputFile) -> Iterator[ImportRecord]:
-    """Stream the records of one input file with the reader of its format."""
+def read_records(item: InputFile, encoding: str = "utf-8") -> Iterator[ImportRecord]:
+    """Stream the records of one input file with the reader of its format.
+
+    ``encoding`` goes to readers that take an ``encoding`` keyword (every text format); binary
+    formats (spaCy's ``.spacy``) have none and ignore it."""
     entry = get(item.fmt)
     if entry is None or entry.reader is None:
         raise InputError(str(item.path), f"unknown format {item.fmt!r}")
+    if encoding != "utf-8" and _takes_encoding(entry.reader):
+        return entry.reader(item.path, item.name, encoding=encoding)
     return entry.reader(item.path, item.name)
+
+
+def _takes_encoding(reader: object) -> bool:
+    import inspect
+
+    try:
+        return "encoding" in inspect.signature(reader).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
-from corpus.formats.records import ImportRecord, check_json_value, iter_text_lines
+from corpus.formats.records import BlankRecord, ImportRecord, check_json_value, iter_text_lines
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -23,6 +23,13 @@ __all__ = [
     "record_name",
     "record_meta", "require_text", "sniff_jsonl",
 ]
+
+#: Keys that hold annotations in some tool's JSON: the plain JSONL reader names them when it
+#: ignores them (a file read as plain JSONL that has them was probably meant as another format).
+ANNOTATION_KEYS = frozenset({
+    "label", "labels", "entities", "spans", "relations", "annotations", "cats", "tags", "ner", "accept",
+    "predictions", "completions",
+})
 
 #: Extensions of JSON Lines files (shared by the JSONL-shaped formats: Prodigy, doccano).
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
@@ -66,12 +73,16 @@ def parse_json_line(line: str, path: str, lineno: int) -> Any:
     return obj
 
 
-def iter_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Stream ``(line_number, object)`` from a JSONL file, skipping blank lines
-    (:func:`parse_json_line` refuses what is not JSON text)."""
+def iter_json_objects(
+    path: str | Path, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream ``(line_number, object)`` from a JSONL file (UTF-8 unless ``encoding`` names
+    another), skipping blank lines and the lines in ``skip_lines`` (bad records the importer
+    was asked to step over, see :mod:`corpus.formats.resume`); :func:`parse_json_line` refuses
+    what is not JSON text."""
     p = str(path)
-    for lineno, line in iter_text_lines(path):
-        if not line.strip():
+    for lineno, line in iter_text_lines(path, encoding):
+        if not line.strip() or lineno in skip_lines:
             continue
         obj = parse_json_line(line, p, lineno)
         if not isinstance(obj, dict):
@@ -87,7 +98,7 @@ def require_text(obj: Mapping[str, Any], path: str, line: int) -> str:
             raise InputError(path, "record has no \"text\" field", line)
         raise InputError(path, f"\"text\" must be a string, got {type(text).__name__}", line)
     if not text.strip():
-        raise InputError(path, "record has an empty \"text\"", line)
+        raise BlankRecord(path, "record has an empty \"text\"" if not text else "the text is only whitespace", line)
     return text
 
 
@@ -111,16 +122,26 @@ def record_name(obj: Mapping[str, Any], meta: Mapping[str, Any], default: str) -
     return default
 
 
-def read_jsonl(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_jsonl(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
     """Yield one document per JSON line (annotations, if any, are not read: see prodigy/doccano).
     Documents are named by their record (``name``, ``id``...), else ``<file stem>:<line>``."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path):
+    noted = False
+    for lineno, obj in iter_json_objects(path, encoding, skip_lines):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
+        looks = sorted(k for k in obj if k in ANNOTATION_KEYS and obj[k])
+        warnings: tuple[str, ...] = ()
+        if looks and not noted:
+            noted = True  # once per file
+            warnings = (f"{p}, line {lineno}: {', '.join(repr(k) for k in looks)} look like annotations, which "
+                        "plain JSONL does not read; name the format with --format (prodigy, doccano, label-studio...)",)
         yield ImportRecord(
-            text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta
+            text=text, source=p, line=lineno, name=record_name(obj, meta, f"{stem}:{lineno}"), meta=meta,
+            warnings=warnings,
         )
 
 

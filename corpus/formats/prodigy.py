@@ -6,9 +6,21 @@ INCLUSIVE, ``label``); ``relations`` (``head``/``child`` = the token index of th
 (``token_end``) of ``head_span``/``child_span``, ``label``); ``meta``; ``_annotator_id`` (names
 the layer); ``answer`` (``accept``/``reject``/``ignore``).
 
-A rejected or ignored example is imported as a document without annotations. A relation whose
-``head_span``/``child_span`` is not among ``spans`` adds that span; a relation that names
-neither a known span nor one by its token index is an error.
+Answers keep their meaning:
+
+* a rejected or ignored example is imported as a document without annotations, with its answer
+  (the exports never write it as a negative example; the JSONL export writes the answer back);
+* a binary example (``"_view_id": "ner"``, what ``ner.teach`` and other binary recipes write)
+  confirms or rejects the spans shown and says nothing about the rest of the text: an accept is a
+  *partial* annotation (``ImportRecord.partial``: the spaCy export marks the other tokens as
+  missing, not outside an entity), and the spans of a binary reject are remembered as rejected
+  for the annotator (:attr:`ImportRecord.rejected`) instead of becoming entities;
+* a span with its own ``"answer": "reject"`` (or ``"ignore"``) inside an accepted example is not
+  an entity: a rejected one is remembered as rejected, and relations to it are left out with a
+  warning.
+
+A relation whose ``head_span``/``child_span`` is not among ``spans`` adds that span; a relation
+that names neither a known span nor one by its token index is an error.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ from corpus.formats.jsonl import (
     record_name,
     require_text,
 )
-from corpus.formats.records import ImportRecord, check_relations, check_spans
+from corpus.formats.records import ImportRecord, RawRelation, RawSpan, check_relations, check_spans
 from corpus.formats.registry import Format, register
 
 __all__ = ["read_prodigy", "sniff_prodigy"]
@@ -62,11 +74,13 @@ def _span_tuple(sp: Any, path: str, line: int) -> tuple[Any, Any, Any]:
     return (sp["start"], sp["end"], sp.get("label"))
 
 
-def read_prodigy(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_prodigy(
+    path: str | Path, name: str | None = None, *, encoding: str = "utf-8", skip_lines: frozenset[int] = frozenset()
+) -> Iterator[ImportRecord]:
     """Yield one record per Prodigy task (see the module docstring for the mapping)."""
     p = str(path)
     stem = Path(path).stem
-    for lineno, obj in iter_json_objects(path):
+    for lineno, obj in iter_json_objects(path, encoding, skip_lines):
         text = require_text(obj, p, lineno)
         meta = record_meta(obj, p, lineno)
         answer = obj.get("answer")
@@ -109,6 +123,10 @@ def read_prodigy(path: str | Path, name: str | None = None) -> Iterator[ImportRe
             rels.append((resolve(rel, "head"), resolve(rel, "child"), rel.get("label")))
         relations = check_relations(rels, len(spans), p, lineno)
         accepted = answer is None or answer == "accept"
+        binary = obj.get("_view_id") == "ner"
+        spans, relations, rejected, warnings = _span_answers(raw_spans, spans, relations, p, lineno)
+        if binary and answer == "reject":
+            rejected = rejected + tuple(spans)
         yield ImportRecord(
             text=text,
             source=p,
@@ -121,7 +139,34 @@ def read_prodigy(path: str | Path, name: str | None = None) -> Iterator[ImportRe
             annotated=True,
             annotator=annotator,
             answer=answer,
+            partial=accepted and binary,
+            rejected=rejected,
+            warnings=warnings,
         )
+
+
+def _span_answers(
+    raw_spans: Sequence[Any], spans: list[RawSpan], relations: Sequence[RawRelation], path: str, line: int
+) -> tuple[list[RawSpan], tuple[RawRelation, ...], tuple[RawSpan, ...], tuple[str, ...]]:
+    """Spans without their own reject/ignore answer, the relations between those, the spans
+    rejected one by one, and a warning for relations left out."""
+    own = [sp.get("answer") if isinstance(sp, dict) else None for sp in raw_spans]
+    declined = {i for i, a in enumerate(own) if a in ("reject", "ignore")}
+    if not declined:
+        return spans, tuple(relations), (), ()
+    rejected = tuple(spans[i] for i in sorted(declined) if own[i] == "reject")
+    new_index: dict[int, int] = {}
+    kept: list[RawSpan] = []
+    for i, sp in enumerate(spans):
+        if i not in declined:
+            new_index[i] = len(kept)
+            kept.append(sp)
+    rels = tuple((new_index[h], new_index[c], lab) for h, c, lab in relations if h in new_index and c in new_index)
+    warnings: tuple[str, ...] = ()
+    if len(rels) < len(relations):
+        warnings = (f"{path}, line {line}: {len(relations) - len(rels)} relation(s) to spans answered "
+                    "reject/ignore left out",)
+    return kept, rels, rejected, warnings
 
 
 #: Keys only Prodigy's tasks carry (a first record holding one is Prodigy's).

@@ -29,6 +29,8 @@ __all__ = [
     "display_path",
     "validate_record",
     "MAX_OFFSET_DIGITS",
+    "check_encoding",
+    "BlankRecord",
 ]
 
 #: Offsets longer than this many digits are refused (no text is that long; Python refuses to
@@ -39,6 +41,11 @@ MAX_OFFSET_DIGITS = 18
 RawSpan = tuple[int, int, str]
 #: (head_span_index, child_span_index, label): indexes into the record's ``spans``.
 RawRelation = tuple[int, int, str]
+
+class BlankRecord(InputError):
+    """A record whose text is empty or only whitespace: nothing to annotate. Importers skip it
+    with a warning (:mod:`corpus.formats.resume`) instead of stopping."""
+
 
 #: Answers that mean "the annotator accepted this example" (Prodigy's vocabulary).
 ACCEPT = "accept"
@@ -54,6 +61,8 @@ class ImportRecord:
     the file says who wrote it, ``answer`` is Prodigy's accept/reject/ignore (``None`` when the
     format has no such notion). ``source``/``line`` locate the record for error messages;
     ``warnings`` are non-fatal remarks about it (skipped lines, text mismatches...).
+    ``partial``: an accept that covers only its spans (binary answers); ``rejected``: spans the
+    annotator declared wrong (kept as the annotator's rejections, never as entities).
     """
 
     text: str
@@ -69,6 +78,10 @@ class ImportRecord:
     annotator: str | None = None
     answer: str | None = None
     warnings: tuple[str, ...] = ()
+    #: the annotation covers only its spans (binary answers): other tokens are unknown, not "O"
+    partial: bool = False
+    #: spans the annotator said are wrong (binary rejects, span-level ``"answer": "reject"``)
+    rejected: tuple[RawSpan, ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -224,41 +237,64 @@ def validate_record(rec: ImportRecord) -> None:
         check_string(label, f"relation label {label[:40]!r}", path, line)
 
 
-def _decode(raw: bytes, path: str, line: int | None) -> str:
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
+def _not_text(encoding: str, byte: int) -> str:
+    """How a decoding failure is named; with UTF-8 it says how to name another encoding."""
+    if _is_utf8(encoding):
+        return f"not UTF-8 text (byte 0x{byte:02x}; name the file's encoding with --encoding, e.g. latin-1)"
+    return f"not {encoding} text (byte 0x{byte:02x})"
+
+
+def check_encoding(encoding: str, path: str | None = None) -> str:
+    """``encoding`` when line-by-line readers can use it (an ASCII-compatible codec Python
+    knows: UTF-8, latin-1, cp1252...), else :class:`InputError` naming it."""
+    import codecs
+
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(path, f"unknown encoding {encoding!r}") from None
+    if "\n".encode(info.name) != b"\n":
+        raise InputError(path, f"encoding {encoding!r} is not ASCII-compatible; convert the file to UTF-8 first")
+    return encoding
+
+
+def _decode(raw: bytes, path: str, line: int | None, encoding: str = "utf-8") -> str:
     check_bytes(raw, path, line, first=line == 1)
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", line
-        ) from None
+        raise InputError(path, _not_text(encoding, raw[exc.start]), line) from None
 
 
 def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def read_text_file(path: str | Path, *, universal_newlines: bool = False) -> str:
-    """A whole file as UTF-8 text (a leading BOM dropped).
+def read_text_file(path: str | Path, *, universal_newlines: bool = False, encoding: str = "utf-8") -> str:
+    """A whole file as text in ``encoding`` (UTF-8 by default; a leading UTF-8 BOM dropped).
 
     Offsets of annotated formats (brat) count ``\\r`` characters, so line endings are kept as
     they are unless ``universal_newlines`` asks to turn ``\\r\\n``/``\\r`` into ``\\n``.
-    Raises :class:`InputError` for unreadable, non-UTF-8 or empty files.
+    Raises :class:`InputError` for unreadable, undecodable or empty files.
     """
     p = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
+    if raw.startswith(b"\xef\xbb\xbf") and _is_utf8(encoding):
         raw = raw[3:]
     check_bytes(raw, p, None, first=True)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            p, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", _line_of(raw, exc.start)
-        ) from None
+        raise InputError(p, _not_text(encoding, raw[exc.start]), _line_of(raw, exc.start)) from None
+    except LookupError:
+        raise InputError(p, f"unknown encoding {encoding!r}") from None
     if universal_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
@@ -266,13 +302,15 @@ def read_text_file(path: str | Path, *, universal_newlines: bool = False) -> str
     return text
 
 
-def iter_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Stream ``(line_number, line)`` of a UTF-8 file (1-based, line ending stripped).
+def iter_text_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+    """Stream ``(line_number, line)`` of a text file (1-based, line ending stripped).
 
+    ``encoding`` is UTF-8 unless named (any ASCII-compatible codec, see :func:`check_encoding`).
     Memory stays flat whatever the file size. Raises :class:`InputError` naming the line for
-    bytes that are not UTF-8, and for a file with no non-blank line at all.
+    bytes that do not decode, and for a file with no non-blank line at all.
     """
     p = str(path)
+    check_encoding(encoding, p)
     seen = False
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below
@@ -280,9 +318,9 @@ def iter_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
         raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
     with fh:
         for i, raw in enumerate(fh, start=1):
-            if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            if i == 1 and raw.startswith(b"\xef\xbb\xbf") and _is_utf8(encoding):
                 raw = raw[3:]
-            line = _decode(raw, p, i).rstrip("\r\n")
+            line = _decode(raw, p, i, encoding).rstrip("\r\n")
             if line.strip():
                 seen = True
             yield i, line

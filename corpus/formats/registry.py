@@ -105,6 +105,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "corpus.formats.doccano",
     "corpus.formats.brat",
     "corpus.formats.conll",
+    "corpus.formats.json_document",
+    "corpus.formats.label_studio",
+    "corpus.formats.spacy_docbin",
 )
 
 

@@ -20,10 +20,10 @@ __all__ = ["read_txt", "sniff_txt", "TEXT_SUFFIXES"]
 TEXT_SUFFIXES = (".txt", ".text")
 
 
-def read_txt(path: str | Path, name: str | None = None) -> Iterator[ImportRecord]:
+def read_txt(path: str | Path, name: str | None = None, *, encoding: str = "utf-8") -> Iterator[ImportRecord]:
     """Yield the document of one text file (``name`` defaults to the file stem)."""
     p = Path(path)
-    text = read_text_file(p, universal_newlines=True)
+    text = read_text_file(p, universal_newlines=True, encoding=encoding)
     yield ImportRecord(text=text, source=str(p), line=None, name=name or p.stem)
 
 

@@ -3,8 +3,11 @@
 Layout, as the CoNLL-2003 shared task files (and conlleval.pl, seqeval and ``spacy convert
 --converter ner``) expect it:
 
-* every document starts with ``-DOCSTART- -X- -X- O`` (``-DOCSTART- O`` with two columns)
-  followed by a blank line; every sentence is followed by a blank line;
+* every document starts with ``-DOCSTART- -X- O O`` followed by a blank line (with two columns
+  too): the document delimiter ``spacy convert`` recognises (it reads CoNLL-2003's own
+  ``-DOCSTART- -X- -X- O`` as a one-word sentence and regroups the sentences itself);
+  conlleval.pl and seqeval read it as an ``O`` token as they read the original line; every
+  sentence is followed by a blank line;
 * fields are separated by ONE space (conlleval splits on spaces);
 * sentences are the stored sentence boundaries; sentences that an entity crosses are joined so an
   entity is never cut in two;
@@ -13,7 +16,9 @@ Layout, as the CoNLL-2003 shared task files (and conlleval.pl, seqeval and ``spa
 * the POS column is ``-X-`` (the placeholder CoNLL-2003 itself uses on ``-DOCSTART-`` lines)
   unless tags are given, the chunk column is ``O`` unless chunks are given;
 * tags: IOB2 (default: every entity starts with ``B-``), IOB1 (``B-`` only for an entity right
-  after another of the same type, as the original CoNLL-2003 data) or BILOU (``B- I- L- U-``);
+  after another of the same type in the same sentence, as the original CoNLL-2003 data: a
+  sentence's first entity starts with ``I-`` whatever ended the sentence before) or BILOU
+  (``B- I- L- U-``);
   whitespace inside a label is replaced by ``_``.
 
 Spans that do not sit on token boundaries are expanded to the tokens they touch (spaCy's
@@ -27,7 +32,7 @@ Pure functions: no file or database access here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from corpus.model import Document, Span, is_token_aligned
@@ -41,7 +46,8 @@ SCHEMES = ("iob2", "iob1", "bilou")
 POS_PLACEHOLDER = "-X-"
 #: Placeholder for the chunk column.
 CHUNK_PLACEHOLDER = "O"
-DOCSTART = {4: "-DOCSTART- -X- -X- O\n\n", 2: "-DOCSTART- O\n\n"}
+#: The document delimiter of ``spacy convert`` (conll_ner_to_docs), for both column counts.
+DOCSTART = {4: "-DOCSTART- -X- O O\n\n", 2: "-DOCSTART- -X- O O\n\n"}
 
 _WS = re.compile(r"\s")
 
@@ -74,8 +80,16 @@ def conll_label(label: str) -> str:
     return _WS.sub("_", label)
 
 
-def tag_words(n_words: int, entities: Sequence[tuple[int, int, str]], scheme: str = "iob2") -> list[str]:
-    """Tags for ``n_words`` words given non-overlapping ``(first, last_inclusive, label)`` entities."""
+def tag_words(
+    n_words: int,
+    entities: Sequence[tuple[int, int, str]],
+    scheme: str = "iob2",
+    sentence_starts: Collection[int] = (),
+) -> list[str]:
+    """Tags for ``n_words`` words given non-overlapping ``(first, last_inclusive, label)`` entities.
+
+    ``sentence_starts`` (word indexes) matter to IOB1 only: an entity at a sentence start begins
+    with ``I-`` even right after an entity of the same type (CoNLL-2003's own files)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown tag scheme {scheme!r} (choose {', '.join(SCHEMES)})")
     tags = ["O"] * n_words
@@ -93,7 +107,7 @@ def tag_words(n_words: int, entities: Sequence[tuple[int, int, str]], scheme: st
         else:
             for k in range(first, last + 1):
                 tags[k] = f"I-{lab}"
-            if scheme == "iob2" or (prev_end == first - 1 and prev_label == lab):
+            if scheme == "iob2" or (prev_end == first - 1 and prev_label == lab and first not in sentence_starts):
                 tags[first] = f"B-{lab}"
         prev_end, prev_label = last, lab
     return tags
@@ -153,7 +167,6 @@ def conll_document(
             expanded.append(sp)
         candidates.append((ws[0], ws[-1], sp))
     kept, dropped = _choose(candidates)
-    tags = tag_words(len(word_tok), [(f, l, sp.label) for f, l, sp in kept], scheme)
 
     # Sentence of each word, from the stored sentence starts; entities crossing a boundary join
     # the sentences they touch.
@@ -175,6 +188,8 @@ def conll_document(
         else:
             merged.append(s)
     sent_of = merged
+    starts_at = {w for w in range(len(sent_of)) if w == 0 or sent_of[w] != sent_of[w - 1]}
+    tags = tag_words(len(word_tok), [(f, l, sp.label) for f, l, sp in kept], scheme, starts_at)
 
     lines: list[str] = [DOCSTART[columns]]
     renamed = 0

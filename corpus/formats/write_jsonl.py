@@ -6,7 +6,7 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
      "tokens": [{"text", "start", "end", "id", "ws"}, ...],
      "spans": [{"start", "end", "label", "token_start", "token_end"}, ...],
      "relations": [{"head", "child", "head_span", "child_span", "label"}, ...],
-     "_annotator_id": LAYER, "answer": "accept"}
+     "_annotator_id": LAYER, "answer": "accept" | "reject" | "ignore"}
 
 * ``start``/``end`` are character offsets, end exclusive; ``token_start``/``token_end`` are token
   indexes, ``token_end`` INCLUSIVE. A span that does not sit on token boundaries keeps its exact
@@ -14,6 +14,9 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
 * ``head``/``child`` of a relation are the ``token_end`` of ``head_span``/``child_span``.
 * ``tokens`` are the document's stored tokens, whitespace tokens included, so token indexes are
   the project's; ``ws`` says a single space follows the token.
+* ``answer`` is what the layer's owner answered (a declined example stays ``reject`` or
+  ``ignore``, never an accept without spans); a partial (binary) accept also carries Prodigy's
+  binary view id, ``"_view_id": "ner"``, which the Prodigy importer reads back as partial.
 * A document no layer annotated is written without ``_annotator_id`` and without ``answer``.
 
 Pure functions: no file or database access here (see :mod:`annotator.export`).
@@ -67,11 +70,15 @@ def prodigy_record(
     spans: Iterable[Span],
     relations: Iterable[Relation] = (),
     annotator_id: str | None = None,
+    answer: str = "accept",
+    partial: bool = False,
 ) -> dict[str, Any]:
     """The Prodigy task for ``doc`` with one layer's ``spans`` and ``relations``.
 
-    ``annotator_id`` (the layer name) becomes ``_annotator_id`` with ``answer: "accept"``; with
-    ``None`` the record carries the document only. A relation whose span is not among ``spans``
+    ``annotator_id`` (the layer name) becomes ``_annotator_id`` with ``answer`` (``accept``,
+    ``reject`` or ``ignore``: what the annotator answered); a ``partial`` accept (binary) is
+    written with Prodigy's binary view id, ``"_view_id": "ner"``. With ``None`` the record
+    carries the document only. A relation whose span is not among ``spans``
     is an error of the caller (:class:`KeyError`); the store guarantees it cannot happen.
     """
     span_list = list(spans)
@@ -99,7 +106,9 @@ def prodigy_record(
     }
     if annotator_id is not None:
         record["_annotator_id"] = annotator_id
-        record["answer"] = "accept"
+        record["answer"] = answer
+        if partial:
+            record["_view_id"] = "ner"
     return record
 
 

@@ -7,12 +7,14 @@ The module-level functions only read; every write is a Store method running in a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from corpus.errors import AnnotationError
 from corpus.model import DocumentStatus, is_person_layer, layer_kind
 from corpus.store.base import StoreBase, writes
 from corpus.store.rows import now
+from corpus.store.schema import ANSWERS_SQL
 
 __all__ = [
     "LayerMethods",
@@ -110,6 +112,26 @@ class LayerMethods(StoreBase):
             self.db.execute(
                 "SELECT count(*) FROM statuses WHERE annotator = ? AND status = 'done'", [annotator]
             ).fetchone()[0]
+        )
+
+    # -- answers (what a layer's owner said of a whole document) -------------------------------
+    @writes
+    def set_answers(self, rows: Iterable[tuple[int, str, str, bool]]) -> None:
+        """Record ``(doc_id, layer, answer, partial)`` rows: ``answer`` is ``accept``, ``reject``
+        or ``ignore`` (Prodigy's vocabulary), ``partial`` an accept that covers only its spans
+        (binary). The last answer for a document and layer wins. See
+        :mod:`corpus.store.answer_queries`."""
+        rows = list(rows)
+        for _, _, answer, _ in rows:
+            if answer not in ("accept", "reject", "ignore"):
+                raise AnnotationError(f"unknown answer {answer!r} (expected accept, reject or ignore)")
+        if not rows:
+            return
+        self.db.execute(ANSWERS_SQL)
+        self.db.conn.executemany(
+            "INSERT INTO answers(doc_id, layer, answer, partial) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(doc_id, layer) DO UPDATE SET answer = excluded.answer, partial = excluded.partial",
+            [(d, lay, a, int(bool(p))) for d, lay, a, p in rows],
         )
 
     # -- rejections (suggestions a person turned down) ---------------------------------------

@@ -132,6 +132,21 @@ CREATE TABLE IF NOT EXISTS patterns (
 );
 """
 
+#: What an annotator answered for a whole document (:mod:`corpus.store.answer_queries`).
+#: Additive: part of every new file, and created in an older file by the first answer written
+#: (:meth:`corpus.store.layers.LayerMethods.set_answers`); the schema version does not change
+#: and a program that does not know the table ignores it.
+ANSWERS_SQL = """
+CREATE TABLE IF NOT EXISTS answers (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    layer TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+    partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
+    PRIMARY KEY (doc_id, layer)
+)
+"""
+SCHEMA_SQL += ANSWERS_SQL + ";\n"
+
 #: The statements sqlite-utils' ``enable_fts(["name", "text"], create_triggers=True)`` writes
 # (so ``detect_fts`` finds the index), run here statement by statement: sqlite-utils runs them
 # with ``executescript``, which commits, and they must land in the schema's own transaction.

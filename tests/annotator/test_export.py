@@ -130,18 +130,17 @@ def test_spacy_docbin_loads_with_ents_spans_and_relations(store: Store, tmp_path
     assert [(e.text, e.label_) for e in apple.ents] == [("Apple", "ORG"), ("Cupertino", "GPE"), ("Tim Cook", "PERSON")]
     assert report.expanded_spans == 1 and report.expanded_documents == ("apple",)
 
-    # Relations as the rel_component tutorial reads them: every ordered pair of spans.
+    # Relations: only those that hold, read with the rel_component tutorial's default
+    # (rel.get((e1.start, e2.start), {}).get(label, 0)): absent pairs and labels are 0.
     rel = apple._.rel
-    starts = sorted({s.start for s in apple.spans["sc"]})
-    assert set(rel) == {(a, b) for a in starts for b in starts if a != b}
-    labels = {"LOCATED_IN", "MET", "WORKS_FOR"}
-    assert all(set(v) == labels for v in rel.values())
     tim, appl = apple.spans["sc"][2].start, apple.spans["sc"][0].start
-    assert rel[(tim, appl)] == {"LOCATED_IN": 0.0, "MET": 0.0, "WORKS_FOR": 1.0}
-    assert sum(v for d in rel.values() for v in d.values()) == 1.0
+    assert rel == {(tim, appl): {"WORKS_FOR": 1.0}}
     o = obama._.rel
-    assert o[(0, obama.spans["sc"][1].start)]["LOCATED_IN"] == 1.0
-    assert o[(0, obama.spans["sc"][4].start)]["MET"] == 1.0
+    assert o == {(0, obama.spans["sc"][1].start): {"LOCATED_IN": 1.0}, (0, obama.spans["sc"][4].start): {"MET": 1.0}}
+    starts = sorted({s.start for s in apple.spans["sc"]})
+    tutorial = {(a, b, lab): rel.get((a, b), {}).get(lab, 0) for a in starts for b in starts if a != b
+                for lab in ("LOCATED_IN", "MET", "WORKS_FOR")}
+    assert sum(tutorial.values()) == 1 and tutorial[(tim, appl, "WORKS_FOR")] == 1.0
 
     plain = by_text[DOCS["plain"]]
     assert len(plain.ents) == 0 and all(t.ent_iob_ == "O" for t in plain)  # a negative, not missing
@@ -216,10 +215,11 @@ def test_spacy_convert_reads_the_conll_export_with_the_same_entities(store: Stor
     out.mkdir()
     subprocess.run([sys.executable, "-m", "spacy", "convert", str(conll), str(out), "--converter", "ner"],
                    check=True, capture_output=True)
-    # spaCy's converter only recognises its own delimiter "-DOCSTART- -X- O O", not CoNLL-2003's
-    # "-DOCSTART- -X- -X- O": it groups sentences itself and reads our DOCSTART line as a
-    # one-word sentence tagged O. The entities are the same.
+    # Our "-DOCSTART- -X- O O" is spaCy's document delimiter: one spaCy doc per exported
+    # document, with the document's words only (no junk "-DOCSTART-" document or word).
     docs = _load(out / "gold.spacy", user_data=False)
+    assert len(docs) == report.documents == 4
+    assert [d[0].text for d in docs] == ["Barack", "Apple", "Nothing", "Anne"]
     got = sorted((e.sent.text.split(" ")[0], e.text, e.label_) for d in docs for e in d.ents)
     expected = sorted([
         ("Barack", "Barack Obama", "PERSON"), ("Barack", "New York City", "GPE"), ("Barack", "Monday", "DATE"),
@@ -230,7 +230,7 @@ def test_spacy_convert_reads_the_conll_export_with_the_same_entities(store: Stor
     ])
     assert got == expected
     words = [t.text for d in docs for t in d]
-    assert words.count("-DOCSTART-") == 4 and len(words) - 4 == store.count_tokens()  # every word
+    assert "-DOCSTART-" not in words and len(words) == store.count_tokens()  # every word, nothing else
     # What was adapted is reported: the overlap (one span left out) and the expansion.
     assert report.overlap_documents == ("obama",) and report.dropped_spans == 1
     assert report.expanded_spans == 1 and report.expanded_documents == ("apple",)
@@ -598,3 +598,17 @@ def test_doc_from_offsets_tokenises_a_document_stored_without_tokens() -> None:
     assert doc.text == text
     assert [t.text for t in doc] == [t.text for t in nlp(text)]
     assert len(list(doc.sents)) == 2
+
+
+def test_dense_relations_on_request_and_sparse_size_bounded_by_relations(store: Store, tmp_path: Path) -> None:
+    from annotator.export_spacy import SpacyOptions
+
+    export(store, tmp_path / "dense", "spacy", options=SpacyOptions(dense_relations=True))
+    docs = {d.text: d for d in _load(tmp_path / "dense" / "train.spacy")}
+    apple = docs[DOCS["apple"]]
+    starts = sorted({s.start for s in apple.spans["sc"]})
+    assert set(apple._.rel) == {(a, b) for a in starts for b in starts if a != b}
+    assert all(set(v) == {"LOCATED_IN", "MET", "WORKS_FOR"} for v in apple._.rel.values())
+    export(store, tmp_path / "sparse", "spacy")
+    sparse = _load(tmp_path / "sparse" / "train.spacy")
+    assert sum(len(v) for d in sparse for v in d._.rel.values()) == 3  # one entry per relation

@@ -91,6 +91,6 @@ def test_a_failing_writer_leaves_nothing(shout: Format, tmp_path: Path) -> None:
 
 def test_unknown_export_format_lists_the_registry(tmp_path: Path) -> None:
     st = _project(tmp_path / "p.db")
-    with pytest.raises(ExportError, match=r"unknown export format 'shout' \(choose spacy, jsonl, conll, brat\)"):
+    with pytest.raises(ExportError, match=r"unknown export format 'shout' \(choose spacy, jsonl, conll, brat, label-studio\)"):
         list(export_job(st, tmp_path / "o", "shout"))
     assert export_format_names()[:4] == ("spacy", "jsonl", "conll", "brat")

@@ -25,12 +25,12 @@ def test_a_failing_creating_import_keeps_what_another_import_committed(tmp_path:
     real = importing.expand_paths
     ran: list[int] = []
 
-    def expand_after_another_import(paths, fmt="auto", warnings=None):
+    def expand_after_another_import(paths, fmt="auto", warnings=None, *rest):
         # While this creating import gets going, another import commits into the same path.
         if not ran:
             ran.append(-1)
             ran[0] = main(["import", str(project), str(other), "--quiet"])
-        return real(paths, fmt, warnings)
+        return real(paths, fmt, warnings, *rest)
 
     monkeypatch.setattr(importing, "expand_paths", expand_after_another_import)
     assert main(["import", str(project), str(bad)]) == 2
@@ -49,11 +49,11 @@ def test_a_creating_import_that_loses_the_race_imports_into_the_winner(tmp_path:
     real = importing.expand_paths
     ran: list[int] = []
 
-    def expand_after_another_import(paths, fmt="auto", warnings=None):
+    def expand_after_another_import(paths, fmt="auto", warnings=None, *rest):
         if not ran:
             ran.append(-1)
             ran[0] = main(["import", str(project), str(first), "--quiet"])
-        return real(paths, fmt, warnings)
+        return real(paths, fmt, warnings, *rest)
 
     monkeypatch.setattr(importing, "expand_paths", expand_after_another_import)
     assert main(["import", str(project), str(second), "--quiet"]) == 0

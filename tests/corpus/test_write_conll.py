@@ -76,7 +76,7 @@ def test_seqeval_reads_the_same_entities(scheme: str, seqeval_scheme: type) -> N
 def test_layout_docstart_columns_sentences_and_whitespace_tokens() -> None:
     cd = conll_document(_doc(), SPANS)
     assert cd.text.startswith(DOCSTART[4])
-    assert DOCSTART[4] == "-DOCSTART- -X- -X- O\n\n"
+    assert DOCSTART[4] == "-DOCSTART- -X- O O\n\n"  # spaCy's converter's document delimiter
     blocks = cd.text.split("\n\n")
     # DOCSTART, sentence 1, sentence 2, trailing ""
     assert blocks[1].splitlines()[0] == "Barack -X- O B-PER"
@@ -87,7 +87,7 @@ def test_layout_docstart_columns_sentences_and_whitespace_tokens() -> None:
     assert (cd.words, cd.sentences, cd.entities) == (13, 2, 3)
 
     two = conll_document(_doc(), SPANS, columns=2)
-    assert two.text.startswith("-DOCSTART- O\n\n")
+    assert two.text.startswith("-DOCSTART- -X- O O\n\n")
     assert _rows(two.text)[0] == ["Barack", "B-PER"]
 
 
@@ -152,3 +152,17 @@ def test_our_conll_reader_reads_the_same_entities(tmp_path) -> None:
         got = sorted((lab, recs[0].text[s:e]) for s, e, lab in recs[0].spans)
         assert got == [("LOC", "New York City"), ("PER", "Barack Obama"), ("PER", "Joe Biden")]
         assert recs[1].spans == ()
+
+
+def test_iob1_starts_a_sentence_with_i_even_after_a_same_type_entity() -> None:
+    # CoNLL-2003's IOB1: B- only between two adjacent same-type entities of one sentence
+    text = "They flew to Paris\nLondon Heathrow was next ."
+    toks = _tokens(text)
+    nl = text.index("\n")
+    doc = Document(text=text, name="d", tokens=toks, sents=((0, nl), (nl + 1, len(text))), id=1)
+    spans = [_span(text, "Paris", "LOC"), _span(text, "London Heathrow", "LOC")]
+    rows = _rows(conll_document(doc, spans, scheme="iob1").text)
+    assert [r[-1] for r in rows][3:6] == ["I-LOC", "I-LOC", "I-LOC"]
+    # within one sentence the second of two adjacent LOCs still starts with B-
+    one = Document(text=text, name="d", tokens=toks, sents=((0, len(text)),), id=1)
+    assert [r[-1] for r in _rows(conll_document(one, spans, scheme="iob1").text)][3:6] == ["I-LOC", "B-LOC", "I-LOC"]
