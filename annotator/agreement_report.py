@@ -80,7 +80,10 @@ from annotator.progress import Progress, drain
 from corpus.errors import ProjectError
 from corpus.model import is_person_layer
 from corpus.store import Store
-from corpus.store import agreement_queries as q
+from corpus.store.documents import iter_document_rows
+from corpus.store.reports import (layer_documents_done, layer_relation_rows, layer_span_documents,
+                                  layer_span_rows)
+from corpus.store.suggestions import suggested_documents_by_layer
 
 __all__ = ["agreement_job", "agreement_report", "format_report"]
 
@@ -114,11 +117,11 @@ def _resolve_annotators(store: Store, annotators: Sequence[str] | None) -> list[
 
 
 def _finished(store: Store, names: Sequence[str]) -> dict[str, set[int]]:
-    done = q.layer_documents_done(store, names)
+    done = layer_documents_done(store, names)
     others = [n for n in names if not is_person_layer(n)]
     if others:
-        suggested = q.suggested_documents_by_layer(store, others)
-        with_spans = q.layer_span_documents(store, others)
+        suggested = suggested_documents_by_layer(store, others)
+        with_spans = layer_span_documents(store, others)
         for n in others:
             done[n] |= suggested[n] | with_spans[n]
     return done
@@ -163,7 +166,7 @@ def _read_documents(store: Store, doc_ids: Sequence[int], total: int) -> Generat
     doc_pos = {d: i for i, d in enumerate(doc_ids)}
     out = _Texts([""] * n_docs, [""] * n_docs, np.zeros(n_docs, dtype=np.int64), [""] * n_docs,
                  np.zeros(n_docs, dtype=np.int64))
-    for k, (d, name, text, tokens_json) in enumerate(q.iter_document_rows(store, doc_ids)):
+    for k, (d, name, text, tokens_json) in enumerate(iter_document_rows(store, doc_ids)):
         i = doc_pos[d]
         out.names[i] = name
         out.texts[i] = text
@@ -205,7 +208,7 @@ def _span_rows(
     """The label names and the spans on compared documents their annotator finished:
     rows (id, doc id, annotator, start, end, label code) and each row's document position."""
     ann_index = {a: i for i, a in enumerate(names)}
-    rows = q.layer_span_rows(store, names, label_filter)
+    rows = layer_span_rows(store, names, label_filter)
     label_names = sorted({r[5] for r in rows} | set(label_filter or ()))
     code_of = {lab: k for k, lab in enumerate(label_names)}
     max_id = max((r[1] for r in rows), default=0)
@@ -228,7 +231,7 @@ def _relation_rows(
     for the relations whose two endpoints are among the compared spans."""
     ann_index = {a: i for i, a in enumerate(names)}
     s_id, s_start, s_end, s_lab = sp[:, 0], sp[:, 3], sp[:, 4], sp[:, 5]
-    rel_rows = q.layer_relation_rows(store, names)
+    rel_rows = layer_relation_rows(store, names)
     rel_names = sorted({r[4] for r in rel_rows})
     rel_code = {lab: k for k, lab in enumerate(rel_names)}
     id_order = np.argsort(s_id)

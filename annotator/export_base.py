@@ -23,8 +23,8 @@ from corpus.formats.registry import Format, export_format_names, get
 from corpus.formats.write_brat import safe_stem
 from corpus.model import Document, Span
 from corpus.store import Store
-from corpus.store import answer_queries as aq
-from corpus.store import export_queries as q
+from corpus.store import answers as aq
+from corpus.store import reports as q
 
 from annotator.export_staging import Staging
 from annotator.progress import Progress

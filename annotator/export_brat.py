@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from corpus.errors import ExportError
 from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_brat import annotation_conf, brat_ann, safe_stem
-from corpus.store import export_queries as q
+from corpus.store import reports as q
 
 from annotator import export_base as base
 from annotator.export_base import ExportContext

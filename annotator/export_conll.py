@@ -14,7 +14,7 @@ from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_conll import SCHEMES, conll_document
 from corpus.model import Document, Span
 from corpus.store import Store
-from corpus.store import export_queries as q
+from corpus.store import reports as q
 
 from annotator import export_base as base
 from annotator.export_base import ExportContext

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from corpus.formats.jsonl import JSON_SUFFIXES
 from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_jsonl import dumps_record, prodigy_record
-from corpus.store import answer_queries as aq
-from corpus.store import export_queries as q
+from corpus.store import answers as aq
+from corpus.store import reports as q
 
 from annotator import export_base as base
 from annotator.export_base import ALL_LAYERS, ExportContext, with_tokens

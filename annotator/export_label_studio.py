@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from corpus.formats.registry import Writer, add_writer
 from corpus.formats.write_label_studio import label_studio_config, label_studio_task
 from corpus.model import is_suggester_layer
-from corpus.store import answer_queries as aq
-from corpus.store import export_queries as q
+from corpus.store import answers as aq
+from corpus.store import reports as q
 
 from annotator import export_base as base
 from annotator.export_base import ExportContext

@@ -38,7 +38,7 @@ from typing import Any
 from corpus.errors import ExportError
 from corpus.formats.registry import Writer, add_writer
 from corpus.model import Document, Span
-from corpus.store import export_queries as q
+from corpus.store import reports as q
 
 from annotator import export_base as base
 from annotator.export_base import ExportContext, doc_label, names_list

@@ -35,7 +35,7 @@ Rules a user relies on:
   Label Studio annotation) is imported without its annotations and marked *skipped* (never
   downgrading *done*). The answer itself (accept / reject / ignore, and whether an accept is
   partial, as binary answers are) is kept per document and layer
-  (:mod:`corpus.store.answer_queries`) so exports keep its meaning; spans the file declares
+  (:mod:`corpus.store.answers`) so exports keep its meaning; spans the file declares
   wrong (binary rejects, span-level rejects) become the annotator's rejections.
 """
 

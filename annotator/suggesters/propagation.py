@@ -16,12 +16,8 @@ from typing import Any
 
 from corpus.model import Document, Span, is_person_layer
 from corpus.store import Store
-from corpus.store.suggest_queries import (
-    delete_spans,
-    documents_with_phrase,
-    layer_spans_in_documents,
-    texts_and_token_starts_ends,
-)
+from corpus.store.annotations import layer_spans_in_documents
+from corpus.store.documents import documents_with_phrase, texts_and_token_starts_ends
 
 from annotator.suggesters.base import BuildContext, Suggester
 from annotator.suggesters.registry import register
@@ -229,7 +225,7 @@ def propagate(
             existing: list[Span] = []
         else:
             existing = _existing_in_scope(store, layer, doc_scope, text_scope, candidates)
-        delete_spans(store, [
+        store.delete_spans([
             sp.id for sp in existing
             if sp.id is not None and (sp.start, sp.end, sp.label) not in desired.get(sp.doc_id, ())
         ])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from corpus.errors import CorpusError
 from corpus.model import GOLD, Document, Relation, Span, is_person_layer
 from corpus.store import Store
-from corpus.store import export_queries as q
+from corpus.store import reports as q
 
 from annotator.tokenize import DEFAULT_LANG, tokenize
 

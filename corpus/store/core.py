@@ -7,7 +7,9 @@ The Store is composed by concept: opening, transactions and discarding in
 :mod:`corpus.store.base`; documents and search in :mod:`corpus.store.documents`; spans and
 relations in :mod:`corpus.store.annotations`; layers, annotators, statuses and rejections in
 :mod:`corpus.store.layers`; suggestion bookkeeping and patterns in
-:mod:`corpus.store.suggestions`; settings and labels in :mod:`corpus.store.labels`. Each of those
+:mod:`corpus.store.suggestions`; settings and labels in :mod:`corpus.store.labels`; what an
+annotator answered for a whole document (Prodigy's accept / reject / ignore) in
+:mod:`corpus.store.answers`. Each of those
 modules also holds the lean read functions about its concept; :mod:`corpus.store.reports` holds
 the reads behind agreement, export, stats and merge. Module-level functions only read; every
 write is a Store method running in :meth:`Store.transaction`.

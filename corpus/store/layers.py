@@ -120,7 +120,7 @@ class LayerMethods(StoreBase):
         """Record ``(doc_id, layer, answer, partial)`` rows: ``answer`` is ``accept``, ``reject``
         or ``ignore`` (Prodigy's vocabulary), ``partial`` an accept that covers only its spans
         (binary). The last answer for a document and layer wins. See
-        :mod:`corpus.store.answer_queries`."""
+        :mod:`corpus.store.answers`."""
         rows = list(rows)
         for _, _, answer, _ in rows:
             if answer not in ("accept", "reject", "ignore"):

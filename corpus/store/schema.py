@@ -132,7 +132,7 @@ CREATE TABLE IF NOT EXISTS patterns (
 );
 """
 
-#: What an annotator answered for a whole document (:mod:`corpus.store.answer_queries`).
+#: What an annotator answered for a whole document (:mod:`corpus.store.answers`).
 #: Additive: part of every new file, and created in an older file by the first answer written
 #: (:meth:`corpus.store.layers.LayerMethods.set_answers`); the schema version does not change
 #: and a program that does not know the table ignores it.

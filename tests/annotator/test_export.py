@@ -365,7 +365,7 @@ def test_missing_layer_is_an_error_listing_the_layers(store: Store, tmp_path: Pa
 
 @pytest.mark.parametrize("fmt", ["spacy", "jsonl", "conll", "brat"])
 def test_a_failure_half_way_leaves_nothing_behind(store: Store, tmp_path: Path, monkeypatch, fmt: str) -> None:
-    import corpus.store.export_queries as q
+    import corpus.store.reports as q
 
     real = q.iter_annotated
 

@@ -13,7 +13,7 @@ from annotator.export import export
 from annotator.importing import import_paths
 from corpus.formats.prodigy import read_prodigy
 from corpus.store import Store
-from corpus.store import answer_queries as aq
+from corpus.store import answers as aq
 
 ANSWERS = Path(__file__).resolve().parent.parent / "data" / "interop" / "prodigy" / "news_headlines_answers.jsonl"
 LAYER = "prodigy"
