@@ -35,7 +35,7 @@ from corpus.formats.jsonl import (
     record_name,
     require_text,
 )
-from corpus.formats.records import ImportRecord, check_relations, check_spans
+from corpus.formats.records import ImportRecord, check_relations, check_spans, utf16_to_chars
 from corpus.formats.registry import Format, register
 
 __all__ = ["read_doccano", "records_from_objects", "sniff_doccano"]
@@ -48,20 +48,6 @@ def _entity_id(value: Any, what: str, path: str, line: int) -> Any:
     if isinstance(value, (list, dict)):
         raise InputError(path, f"{what} must be a number or a string, got {value!r}", line)
     return value
-
-
-def _utf16_to_chars(text: str) -> dict[int, int] | None:
-    """``UTF-16 offset -> character offset`` at every character boundary of ``text``, or
-    ``None`` when the two counts agree (no character outside the Basic Multilingual Plane)."""
-    if not text or max(text) <= "\uffff":
-        return None
-    out: dict[int, int] = {}
-    unit = 0
-    for i, ch in enumerate(text):
-        out[unit] = i
-        unit += 2 if ord(ch) > 0xFFFF else 1
-    out[unit] = len(text)
-    return out
 
 
 def _char_offsets(
@@ -178,7 +164,7 @@ def records_from_objects(p: str, stem: str, objects: Iterator[tuple[int, dict[st
             cats_noted = True
             warnings.append(f"{p}, line {lineno}: document categories (\"cats\", e.g. intents) are not spans; "
                             "not imported")
-        table = _utf16_to_chars(text) if raw else None
+        table = utf16_to_chars(text) if raw else None
         if table is not None:
             raw = _char_offsets(raw, table, p, lineno)
             if not converted:  # once per file

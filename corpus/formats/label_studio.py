@@ -43,7 +43,7 @@ from typing import Any
 
 from corpus.errors import InputError
 from corpus.formats.json_document import cached_kind, iter_json_document
-from corpus.formats.records import BlankRecord, ImportRecord, RawRelation, check_relations, check_spans
+from corpus.formats.records import BlankRecord, ImportRecord, RawRelation, check_relations, check_spans, utf16_to_chars
 from corpus.formats.registry import Format, register
 
 __all__ = [
@@ -134,18 +134,6 @@ class _FileState:
         warnings.append(f"{self.path}, line {line}: {message}")
 
 
-def _utf16_table(text: str) -> dict[int, int] | None:
-    if not text or max(text) <= "\uffff":
-        return None
-    out: dict[int, int] = {}
-    unit = 0
-    for i, ch in enumerate(text):
-        out[unit] = i
-        unit += 2 if ord(ch) > 0xFFFF else 1
-    out[unit] = len(text)
-    return out
-
-
 def _region_offsets(
     value: Mapping[str, Any], text: str, st: _FileState, line: int, warnings: list[str]
 ) -> tuple[Any, Any]:
@@ -155,7 +143,7 @@ def _region_offsets(
         isinstance(start, int) and isinstance(end, int) and isinstance(shown, str)
         and text[start:end] != shown
     ):
-        table = _utf16_table(text)
+        table = utf16_to_chars(text)
         if table is not None and start in table and end in table and text[table[start]:table[end]] == shown:
             if not st.utf16_noted:
                 st.utf16_noted = True

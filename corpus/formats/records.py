@@ -16,6 +16,7 @@ from typing import Any
 from corpus.errors import InputError
 
 __all__ = [
+    "utf16_to_chars",
     "ImportRecord",
     "RawSpan",
     "RawRelation",
@@ -326,3 +327,20 @@ def iter_text_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple
             yield i, line
     if not seen:
         raise InputError(p, "empty file")
+
+
+def utf16_to_chars(text: str) -> dict[int, int] | None:
+    """``UTF-16 offset -> character offset`` at every character boundary of ``text``, or
+    ``None`` when the two counts agree (no character outside the Basic Multilingual Plane).
+
+    Tools written in JavaScript (doccano, Label Studio's older exports) count offsets in UTF-16
+    code units; Python counts characters."""
+    if not text or max(text) <= "\uffff":
+        return None
+    out: dict[int, int] = {}
+    unit = 0
+    for i, ch in enumerate(text):
+        out[unit] = i
+        unit += 2 if ord(ch) > 0xFFFF else 1
+    out[unit] = len(text)
+    return out
