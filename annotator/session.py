@@ -12,6 +12,9 @@ Qt-free, used by the window, the review window and the command line alike:
   :func:`annotator.suggest.undecided`'s rule (decisions stay made), applied to the document's
   suggestion candidates read once: a new span or rejection only hides what it decides; a span
   removed or changed, or a rejection forgotten, asks the rule again over every candidate.
+  Relation suggestions (relations of suggester layers) follow
+  :func:`annotator.suggesters.relations.undecided_relations` the same way:
+  :attr:`DocumentSession.pending_relations`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from annotator import suggest
 from annotator.changes import Changes
 from annotator.edits import Batch, Edit, SetStatus, apply_edit
+from annotator.suggesters.relations import RelationKey, SuggestedRelation, relation_candidates, undecided_relations
 from corpus.model import Document, DocumentStatus, Relation, Span
 from corpus.store import Store
 from corpus.store.annotations import SpanTuple, span_rows, span_rows_by_id
@@ -73,12 +77,15 @@ class SessionDelta:
     relations_added: tuple[Relation, ...] = ()
     status: bool = False
     reload: bool = False
+    #: the relation suggestions still to decide changed (or the spans they are drawn between)
+    relation_suggestions: bool = False
 
     @property
     def annotations(self) -> bool:
         """Spans, suggestions or relations changed."""
         return bool(self.spans_removed or self.spans_added or self.suggestions_removed
-                    or self.suggestions_added or self.relations_removed or self.relations_added)
+                    or self.suggestions_added or self.relations_removed or self.relations_added
+                    or self.relation_suggestions)
 
 
 @dataclass
@@ -97,6 +104,12 @@ class DocumentSession:
     pending: dict[Key, Span] = field(init=False, default_factory=dict)
     #: every suggestion shown to the person in this document, decided or not
     candidates: list[Span] = field(init=False, default_factory=list)
+    #: every relation suggestion shown to the person in this document, decided or not
+    relation_candidates: list[SuggestedRelation] = field(init=False, default_factory=list)
+    #: the relation suggestions the person rejected
+    relation_rejected: set[RelationKey] = field(init=False, default_factory=set)
+    #: the relation suggestions still to decide
+    pending_relations: dict[RelationKey, SuggestedRelation] = field(init=False, default_factory=dict)
     allow_overlap: bool = field(init=False, default=False)
     #: the project's ``suggestion_threshold`` (weaker suggestions are never pending)
     threshold: float | None = field(init=False, default=None)
@@ -130,6 +143,27 @@ class DocumentSession:
             if self.candidates else {}
         self.status = self.store.status(d, me)
         self.suggested = bool(self.store.suggested_layers(d))
+        self.relation_candidates = relation_candidates(self.store, d, me)
+        self.relation_rejected = self.store.relation_rejections(me, d) if self.relation_candidates else set()
+        self._update_pending_relations()
+
+    def _update_pending_relations(self) -> bool:
+        """Ask the relation rule again (a handful of relations: cheap); ``True`` when the
+        pending relation suggestions, or the spans they are drawn between, changed."""
+        if not self.relation_candidates:
+            changed = bool(self.pending_relations)
+            self.pending_relations = {}
+            return changed
+        new = {r.key: r for r in undecided_relations(self.relation_candidates, self.spans.values(),
+                                                     self.relations.values(), self.relation_rejected,
+                                                     self.rejected, self.allow_overlap)}
+        changed = new != self.pending_relations
+        self.pending_relations = new
+        return changed
+
+    def pending_relation_list(self) -> list[SuggestedRelation]:
+        """The relation suggestions still to decide, by head position."""
+        return sorted(self.pending_relations.values(), key=lambda r: (r.head.start, r.child.start, r.label))
 
     @property
     def spans(self) -> dict[int, Span]:
@@ -163,6 +197,8 @@ class DocumentSession:
         removed, added = self._update_spans(changes) if d in changes.spans else ((), ())
         new_rejections: set[Key] = set()
         freed = bool(removed)
+        if d in changes.rejections and self.relation_candidates:
+            self.relation_rejected = self.store.relation_rejections(self.annotator, d)
         if d in changes.rejections:
             now = {(s, e, label) for _, s, e, label in self.store.rejections(self.annotator, d)}
             freed = freed or bool(self.rejected - now)
@@ -173,8 +209,13 @@ class DocumentSession:
         status = d in changes.status
         if status:
             self.status = self.store.status(d, self.annotator)
+        rel_sugg = False
+        if self.relation_candidates and (removed or added or hidden or shown or rel_removed or rel_added
+                                         or d in changes.rejections):
+            # an accepted end turns from a suggestion into a span: the arc is drawn again
+            rel_sugg = self._update_pending_relations() or bool(removed or added or hidden or shown)
         return SessionDelta(tuple(sp.id for sp in removed if sp.id is not None), tuple(added), hidden, shown,
-                            rel_removed, rel_added, status)
+                            rel_removed, rel_added, status, relation_suggestions=rel_sugg)
 
     def _update_spans(self, changes: Changes) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
         """Re-read the spans the report names (or, past a limit, the whole layer); returns the

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from corpus.model import Document, Offsets
+
+if TYPE_CHECKING:  # spaCy is imported when a tokenizer or a Doc is first needed, never at
+    # start-up: the window paints before spaCy loads
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = [
     "DEFAULT_LANG",
@@ -35,6 +38,8 @@ DEFAULT_LANG = "en"
 @lru_cache(maxsize=4)
 def project_tokenizer(lang: str = DEFAULT_LANG) -> Language:
     """A blank pipeline for ``lang`` with a rule-based sentencizer (cached)."""
+    import spacy
+
     nlp = spacy.blank(lang)
     nlp.add_pipe("sentencizer")
     return nlp
@@ -97,6 +102,9 @@ def doc_from_offsets(vocab_or_nlp: Language | spacy.vocab.Vocab, doc: Document) 
     The text is identical to ``doc.text``. Built in one constructor call (``sent_starts=``):
     setting ``is_sent_start`` token by token costs more than the rest of an export.
     """
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
     vocab = vocab_or_nlp.vocab if isinstance(vocab_or_nlp, Language) else vocab_or_nlp
     if not doc.tokens:
         if not doc.text:

@@ -9,8 +9,13 @@
 3. Open a 100,000-document project in the window (document list + first document), next to
    reading the same ids and names with bare sqlite3 into a QStringListModel.
 
-Goals (issue 4): open under 3x the baseline, an edit under one frame (16 ms).
-Run: ``python benchmarks/gui.py`` (QT_QPA_PLATFORM=offscreen is set for you).
+4. Start-up (issue 10): from launching ``python -m ui``-style on a demo-like project (the seed
+   articles with the model's suggestions) to the main window's first paint, one fresh process
+   per measurement, next to a bare QApplication with an empty QMainWindow doing the same (the
+   child prints the time of its first paint, see :mod:`ui.startup`).
+
+Goals (issue 4): open under 3x the baseline, an edit under one frame (16 ms); start-up under
+1 s. Run: ``python benchmarks/gui.py [--startup-only]`` (QT_QPA_PLATFORM=offscreen is set for you).
 """
 
 from __future__ import annotations
@@ -100,6 +105,43 @@ def build_big_doc(path: Path) -> tuple[int, str, int]:
     return d, text, n_tok
 
 
+def time_keystrokes(app: QApplication, win, doc: Document, doc_id: int) -> dict[str, float]:
+    """20 label keystrokes (key press -> SQLite commit -> repaint) and their undos."""
+    view, st = win.view, win.state
+    view.setFocus()
+    free = [t for t in doc.tokens if not doc.text[t[0]:t[1]].isspace()]
+    taken = {(sp.start, sp.end) for sp in view.items}
+    candidates = [t for t in free if t not in taken and doc.text[t[0]:t[1]].isalpha()][:40]
+    key_times = []
+    key_cpu = []
+    undo_times = []
+    undo_cpu = []
+    for t in candidates[:20]:
+        view.set_text_selection(t[0], t[1], snap=False)
+        app.processEvents()
+        n_spans = len(st.store.spans(doc_id, "bench"))
+        # key press -> edit on disk -> the whole view repainted, then the event loop runs once so
+        # that anything the window deferred (timers, posted events, other widgets' paints) is
+        # counted too
+        t0, c0 = time.perf_counter(), time.process_time()
+        QTest.keyClick(view, Qt.Key.Key_1)
+        view.viewport().repaint()
+        app.processEvents()
+        key_times.append(time.perf_counter() - t0)
+        key_cpu.append(time.process_time() - c0)
+        assert len(st.store.spans(doc_id, "bench")) == n_spans + 1, "the keystroke did not add a span"
+        t0, c0 = time.perf_counter(), time.process_time()
+        win.act_undo.trigger()
+        view.viewport().repaint()
+        app.processEvents()
+        undo_times.append(time.perf_counter() - t0)
+        undo_cpu.append(time.process_time() - c0)
+        assert len(st.store.spans(doc_id, "bench")) == n_spans, "undo did not remove the span"
+    return {"key_median": statistics.median(key_times), "key_max": max(key_times),
+            "key_cpu": statistics.median(key_cpu),
+            "undo_median": statistics.median(undo_times), "undo_cpu": statistics.median(undo_cpu)}
+
+
 def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[str, float]:
     from ui.main_window import MainWindow
 
@@ -162,36 +204,7 @@ def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[st
     t_doc = best(qtextdocument, name="qtextdocument")
     t_pte = best(plaintextedit)
 
-    # one label keystroke: key press -> SQLite commit -> repaint
-    view.setFocus()
-    free = [t for t in doc.tokens if not doc.text[t[0]:t[1]].isspace()]
-    taken = {(sp.start, sp.end) for sp in view.items}
-    candidates = [t for t in free if t not in taken and doc.text[t[0]:t[1]].isalpha()][:40]
-    key_times = []
-    key_cpu = []
-    undo_times = []
-    undo_cpu = []
-    for t in candidates[:20]:
-        view.set_text_selection(t[0], t[1], snap=False)
-        app.processEvents()
-        n_spans = len(st.store.spans(doc_id, "bench"))
-        # key press -> edit on disk -> the whole view repainted, then the event loop runs once so
-        # that anything the window deferred (timers, posted events, other widgets' paints) is
-        # counted too
-        t0, c0 = time.perf_counter(), time.process_time()
-        QTest.keyClick(view, Qt.Key.Key_1)
-        view.viewport().repaint()
-        app.processEvents()
-        key_times.append(time.perf_counter() - t0)
-        key_cpu.append(time.process_time() - c0)
-        assert len(st.store.spans(doc_id, "bench")) == n_spans + 1, "the keystroke did not add a span"
-        t0, c0 = time.perf_counter(), time.process_time()
-        win.act_undo.trigger()
-        view.viewport().repaint()
-        app.processEvents()
-        undo_times.append(time.perf_counter() - t0)
-        undo_cpu.append(time.process_time() - c0)
-        assert len(st.store.spans(doc_id, "bench")) == n_spans, "undo did not remove the span"
+    keys = time_keystrokes(app, win, doc, doc_id)
     # scrolling: paint of a screenful further down
     vs = view.verticalScrollBar()
 
@@ -203,10 +216,7 @@ def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[st
     win.close()
     return {
         "view": t_view, "window": t_window, "qtextdocument": t_doc, "plaintextedit": t_pte,
-        "key_median": statistics.median(key_times), "key_max": max(key_times),
-        "key_cpu": statistics.median(key_cpu),
-        "undo_median": statistics.median(undo_times), "undo_cpu": statistics.median(undo_cpu), "scroll": t_scroll,
-        "spans": n_spans, "relations": n_rels,
+        **keys, "scroll": t_scroll, "spans": n_spans, "relations": n_rels,
     }
 
 
@@ -261,7 +271,77 @@ def bench_many(app: QApplication, path: Path) -> dict[str, float]:
     return {"window": best(window_open, 3), "bare": best(bare, 3), "search": best(search, 3)}
 
 
+STARTUP_RUNS = 5
+
+#: The program as a person starts it (``python -m ui PROJECT.db``), the annotator already known.
+WINDOW_CHILD = """
+import sys
+from PySide6.QtCore import QSettings
+from ui.app import launch, make_app
+make_app()
+QSettings().setValue("annotator", "bench")
+sys.exit(launch(sys.argv[1]))
+"""
+
+#: The baseline: a bare QApplication with an empty QMainWindow, reporting its first paint alike.
+BARE_CHILD = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from ui.startup import watch_first_paint
+app = QApplication(sys.argv[:1])
+w = QMainWindow()
+w.resize(1280, 800)
+watch_first_paint(w)
+w.show()
+sys.exit(app.exec())
+"""
+
+
+def first_paint(code: str, args: list[str], home: Path) -> tuple[float, float, bool]:
+    """Launch ``code`` in a fresh interpreter; (seconds to first paint, CPU seconds, spaCy loaded)."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "CORPUSLABEL_FIRST_PAINT": "quit", "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"no first paint reported: {out.stderr[-500:]}")
+    rec = json.loads(lines[0])
+    return rec["first_paint"] - t0, rec["cpu"], rec["spacy_loaded"]
+
+
+def bench_startup(tmp: Path) -> None:
+    """Launch to first paint on a demo-like project, against a bare QMainWindow (ratio)."""
+    from annotator.demo import demo_job
+
+    path = tmp / "demo.db"
+    with Store(path) as st:
+        gen = demo_job(st)
+        for _ in gen:
+            pass
+    window, bare = [], []
+    for _ in range(STARTUP_RUNS):  # alternated, so a load spike hits both alike
+        window.append(first_paint(WINDOW_CHILD, [str(path)], tmp))
+        bare.append(first_paint(BARE_CHILD, [], tmp))
+    w, b = statistics.median(t for t, _, _ in window), statistics.median(t for t, _, _ in bare)
+    wc, bc = statistics.median(c for _, c, _ in window), statistics.median(c for _, c, _ in bare)
+    print(f"\n== start-up: launch to first paint of the main window ({STARTUP_RUNS} fresh processes each, median; "
+          f"load {os.getloadavg()[0]:.2f})")
+    print(f"window on a demo-like project ({path.name})     {w * 1000:8.1f} ms (CPU {wc * 1000:.0f} ms; best "
+          f"{min(t for t, _, _ in window) * 1000:.0f} ms)   (goal < 1000 ms)")
+    print(f"baseline: bare QApplication + QMainWindow   {b * 1000:8.1f} ms (CPU {bc * 1000:.0f} ms)")
+    print(f"ratio                                       {w / b:8.2f} x   (CPU {wc / max(bc, 1e-9):.2f} x)")
+    print(f"spaCy imported before the first paint: {'yes' if any(s for _, _, s in window) else 'no'}")
+
+
 def main() -> int:
+    if "--startup-only" in sys.argv[1:]:
+        print(f"machine load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        bench_startup(Path(tempfile.mkdtemp(prefix="bench-gui-")))
+        return 0
     print(f"machine load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (times are wall clock; "
           "a busy machine inflates them, the ratios less so)")
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -298,6 +378,7 @@ def main() -> int:
     print(f"baseline: sqlite3 ids+names -> QListView      {m['bare'] * 1000:8.1f} ms")
     print(f"ratio                                         {m['window'] / m['bare']:8.2f} x")
     print(f"full-text search over 100,000 documents       {m['search'] * 1000:8.1f} ms")
+    bench_startup(tmp)
     print(f"\nmachine load average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 

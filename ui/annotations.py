@@ -14,6 +14,7 @@ from annotator.changes import Changes
 from annotator.session import DocumentSession, SessionDelta
 from corpus.model import LabelKind, Relation, Span
 from ui.document_view import DocumentView, ViewRelation, ViewSpan
+from ui.relation_suggestions import relation_suggestion_items
 from ui.tables import AnnotationTables
 
 __all__ = ["AnnotationPresenter", "suggestion_key"]
@@ -87,7 +88,13 @@ class AnnotationPresenter:
                           layer=layer, source=src or "", score=score)
                  for sid, layer, st, e, lab, src, score in s.rows.values()]
         items.extend(self.suggestion_item(sp) for sp in s.pending.values())
-        return items, [self.relation_item(r) for r in s.relations.values()]
+        return items, [self.relation_item(r) for r in s.relations.values()] + self.relation_suggestions()
+
+    def relation_suggestions(self) -> list[ViewRelation]:
+        """The relation suggestions still to decide, drawn dashed."""
+        if self.session is None:
+            return []
+        return relation_suggestion_items(self.session, self._rcolors, NO_RELATION_COLOR, suggestion_key)
 
     def reload(self, state) -> None:
         """Read the document's annotations afresh and show them."""
@@ -112,12 +119,16 @@ class AnnotationPresenter:
         add = [self.span_item(sp) for sp in delta.spans_added]
         add.extend(self.suggestion_item(sp) for sp in delta.suggestions_added)
         rel_add = [self.relation_item(r) for r in delta.relations_added]
+        rel_remove = list(delta.relations_removed)
+        if delta.relation_suggestions:  # drawn again: their ends may have become the person's spans
+            rel_remove.extend(r.id for r in self.view.relations if r.suggestion)
+            rel_add.extend(self.relation_suggestions())
         sel = self.view.selected_key()
-        self.view.update_annotations(remove, add, delta.relations_removed, rel_add)
+        self.view.update_annotations(remove, add, rel_remove, rel_add)
         self._keep_selection(sel)
         ends = {x for r in s.relations.values() for x in (r.head, r.child)}
         moved = {sp.id for sp in delta.spans_added} | set(delta.spans_removed)
-        rels_changed = bool(delta.relations_removed or rel_add or (moved & ends))
+        rels_changed = bool(rel_remove or rel_add or (moved & ends))
         self.tables.update_content(self.view.text, remove, add, self.view.relations if rels_changed else None,
                                    suggestions_shown=self.view.show_suggestions())
         return delta

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
 from ui.demo import demo_folder, open_demo
+from ui.startup import watch_first_paint
 
 __all__ = ["main", "demo_main", "make_app", "launch", "demo_folder", "open_demo"]
 
@@ -41,6 +42,7 @@ def launch(project: str | None = None, *, demo: bool = False, exec_loop: bool = 
     from ui.main_window import MainWindow
 
     win = MainWindow()
+    watch_first_paint(win)
     win.show()
     settings = QSettings()
     if not str(settings.value("annotator") or "").strip():

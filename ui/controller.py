@@ -23,6 +23,7 @@ from corpus.errors import AnnotationError
 from corpus.model import LabelKind, Relation, Span
 from ui.annotations import AnnotationPresenter
 from ui.document_view import DocumentView, ViewSpan, item_order
+from ui.relation_suggestions import RelationSuggestionKeys
 
 __all__ = ["LabelController"]
 
@@ -47,6 +48,9 @@ class LabelController(QObject):
         self._refuse = refuse
         self._head: int | None = None
         self._child: int | None = None
+        #: relation suggestions: Tab reaches them, A / Enter / X / a label key decide them
+        self.relation_suggestions = RelationSuggestionKeys(view, lambda: presenter.session, state_getter, apply,
+                                                           message, refuse)
         view.selectionChanged.connect(self._follow_selection)
 
     # -- relation mode -----------------------------------------------------------------------
@@ -172,7 +176,10 @@ class LabelController(QObject):
             self.view.clear_selection()
 
     def next_item(self, forward: bool) -> None:
-        """Tab / Shift+Tab (only the person's spans in relation mode)."""
+        """Tab / Shift+Tab (only the person's spans in relation mode; relation suggestions
+        come right after their head)."""
+        if not self.relation_mode and self.relation_suggestions.tab(forward):
+            return
         self.view.next_item(forward, spans_only=self.relation_mode)
         item = self.view.selected_item()
         if self.relation_mode and item is not None and item.id == self._head:
@@ -188,6 +195,9 @@ class LabelController(QObject):
             self._finish_relation(name)
             return
         rel = self.view.selected_relation()
+        if rel is not None and rel.suggestion:  # accepted as this label
+            self.relation_suggestions.accept(name)
+            return
         if rel is not None:
             if rel.label != name:
                 self._apply(RelabelRelation(rel.id, name, description=f"Relabel relation as {name}"), None)
@@ -275,6 +285,9 @@ class LabelController(QObject):
 
     def delete_selected(self) -> None:
         rel = self.view.selected_relation()
+        if rel is not None and rel.suggestion:
+            self.relation_suggestions.reject()
+            return
         if rel is not None:
             self._apply(DeleteRelation(rel.id, description=f"Delete relation {rel.label}"), None)
             return
@@ -332,6 +345,8 @@ class LabelController(QObject):
         return None if sugg is None else (item, sugg)
 
     def accept_selected(self) -> None:
+        if self.relation_suggestions.accept():
+            return
         picked = self._selected_suggestion()
         if picked is None:
             return
@@ -346,6 +361,8 @@ class LabelController(QObject):
             self._select_next_suggestion(item.start)  # keep going, like Prodigy's flow
 
     def reject_selected(self) -> None:
+        if self.relation_suggestions.reject():
+            return
         picked = self._selected_suggestion()
         if picked is None:
             return

@@ -19,6 +19,8 @@ from annotator.changes import Changes
 from annotator.progress import Progress
 from corpus.store import Store
 from ui.errors import show_error
+from ui.job_status import JobProgress
+from ui.startup import PaintGate
 from ui.worker import JobHandle, active_jobs, run_job
 
 __all__ = ["WindowJobs", "PROPAGATE_DELAY_MS"]
@@ -51,6 +53,10 @@ class WindowJobs(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(PROPAGATE_DELAY_MS)
         self._timer.timeout.connect(self.propagate_now)
+        #: "Suggest all" in the status bar (progress and Cancel), never a modal dialog
+        self._gate = PaintGate(window)
+        self.progress = JobProgress(window)
+        window.statusBar().addPermanentWidget(self.progress)
 
     def running(self) -> list[JobHandle]:
         """Every job of this window that has not ended."""
@@ -61,6 +67,7 @@ class WindowJobs(QObject):
         """Cancel every job and drop its callbacks (never blocks: a job may be inside a long
         step such as loading a spaCy model; its thread stops at its next step)."""
         self._timer.stop()
+        self.progress.release()
         jobs = {*self.background.values(), *active_jobs()}
         jobs.update(h for h in (self.propagate_job, self.suggest_all_job) if h is not None)
         for h in jobs:
@@ -74,7 +81,11 @@ class WindowJobs(QObject):
 
     # -- suggesting ------------------------------------------------------------------------
     def maybe_suggest(self, doc_id: int) -> None:
-        """Suggest ``doc_id`` in the background if it is still on screen and has no suggestions."""
+        """Suggest ``doc_id`` in the background if it is still on screen and has no suggestions
+        (once the window has painted: the window is there before spaCy loads)."""
+        self._gate.run(lambda: self._maybe_suggest(doc_id))
+
+    def _maybe_suggest(self, doc_id: int) -> None:
         st = self._state()
         if st is None or st.current_doc_id != doc_id or doc_id in self.background:
             return
@@ -113,7 +124,8 @@ class WindowJobs(QObject):
                                      st.path, on_done=done, on_error=failed, modal=False, on_cancel=ended)
 
     def suggest_all(self) -> None:
-        """Run the suggesters over the whole corpus with a progress dialog (Cancel keeps what finished)."""
+        """Run the suggesters over the whole corpus in the background, its progress and Cancel in
+        the status bar (Cancel keeps what finished); the person keeps labelling meanwhile."""
         st = self._state()
         if st is None or (self.suggest_all_job is not None and self.suggest_all_job.is_running()):
             return
@@ -131,8 +143,14 @@ class WindowJobs(QObject):
                 st.announce(Changes(all_suggestions=True))
                 self._message("Suggesting cancelled; the documents finished so far keep their suggestions", 6000)
 
-        self.suggest_all_job = run_job(self._window, "Suggesting all documents", lambda store: suggest_mod.suggest_job(store),
-                                       st.path, on_done=done, on_cancel=cancelled)
+        def failed(exc: BaseException) -> None:
+            self.suggest_all_job = None
+            show_error(self._window, exc, title="Suggesting failed")
+
+        title = "Suggesting all documents"
+        self.suggest_all_job = run_job(self._window, title, lambda store: suggest_mod.suggest_job(store),
+                                       st.path, on_done=done, on_error=failed, on_cancel=cancelled, modal=False)
+        self.progress.follow(self.suggest_all_job, title)
 
     # -- matching (propagation) ------------------------------------------------------------
     def schedule_propagation(self, texts: list[str] | None) -> None:

@@ -473,7 +473,7 @@ class MainWindow(QMainWindow):
         sugg = _n(pending, 'suggestion') + (" hidden (S shows)" if pending and not self.view.show_suggestions() else "")
         self.doc_info.setText(
             f"{pos} \u00b7 {STATUS_TEXT[s.status]} \u00b7 {_n(s.token_count, 'token')} \u00b7 {_n(len(s.rows), 'span')} \u00b7 "
-            f"{sugg} \u00b7 {_n(len(self.view.relations), 'relation')}{extra}"
+            f"{sugg} \u00b7 {_n(sum(not r.suggestion for r in self.view.relations), 'relation')}{extra}"
         )
 
     def _update_status_bar(self) -> None:
@@ -525,7 +525,8 @@ class MainWindow(QMainWindow):
             self._refresh_labels()
         if rel is not None:
             self.palette_widget.highlight(rel.label)
-            self._message("Relation selected: a number key relabels it, Delete removes it, Esc deselects", 8000)
+            self._message(f"Suggested relation {rel.label}: A/Enter accept \u00b7 X reject \u00b7 a number key accepts as that label"
+                          if rel.suggestion else "Relation selected: a number key relabels it, Delete removes it, Esc deselects", 8000)
             return
         if item is not None:
             self.tables.select_key(item.key)

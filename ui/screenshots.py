@@ -151,6 +151,7 @@ def render_all(out: Path, workdir: Path | None = None) -> list[Path]:
         files.append(_render_overlaps(win, out, app, markup))
 
     files.append(_render_selected_only(win, out, app, blinken, head.id if head is not None else None))
+    files.extend(_render_relation_suggestions(win, out, app, names))
 
     # 13. hints for jumping, 14. the dark theme, 15. the default palette
     files.extend(_render_view_states(win, out, app, blinken))
@@ -174,6 +175,40 @@ def _render_selected_only(win, out: Path, app: QApplication, doc_id: int, head: 
     win.act_show_sugg.setChecked(True)
     win.act_rel_all.setChecked(True)
     return path
+
+
+def _render_relation_suggestions(win, out: Path, app: QApplication, names: dict[str, int]) -> list[Path]:
+    """17. relation suggestions (as a trained project model writes them into its layer): dashed
+    arcs between suggestions, or from a span the person accepted; one selected with Tab."""
+    from annotator import suggest as sg
+    from corpus.model import Relation
+
+    st = win.state
+    doc_id = names.get("nobel-laureate-visits-nairobi-university") or next(iter(names.values()))
+    pending = sg.pending_suggestions(st.store, doc_id, PERSON)
+    people = [sp for sp in pending if sp.label == "PERSON"]
+    others = [sp for sp in pending if sp.label in ("ORG", "GPE", "FAC", "LOC")]
+    rels = []
+    for p in people[:3]:
+        near = min((o for o in others if o.layer == p.layer), key=lambda o: abs(o.start - p.start), default=None)
+        if near is not None:
+            label = "MEMBER_OF" if near.label == "ORG" else "LOCATED_IN"
+            rels.append(Relation(doc_id=doc_id, layer=p.layer, head=p.id, child=near.id, label=label))
+    if not rels:
+        return []
+    st.store.add_relations(rels)
+    st.open_document(doc_id)
+    win.presenter.reload(st)
+    head = next((sp for sp in sg.pending_suggestions(st.store, doc_id, PERSON) if sp.key == people[0].key), None)
+    if head is not None:  # one end accepted already: its relations are drawn from the person's span
+        win.apply(sg.accept_edit(st.store, head, PERSON))
+    win.view.verticalScrollBar().setValue(0)
+    sugg = [r for r in win.view.relations if r.suggestion]
+    if sugg:
+        win.view.select_relation(sugg[0].id)
+    path = _save(win, out, "17-relation-suggestions.png", app, win.statusBar().currentMessage())
+    win.view.clear_selection()
+    return [path]
 
 
 def _render_relation_mode(win, out: Path, app: QApplication, head: int, child: int | None) -> Path:

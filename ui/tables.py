@@ -272,6 +272,7 @@ class AnnotationTables(QTabWidget):
             self.span_view.setColumnWidth(2, fm.horizontalAdvance("000000") + 14)
 
     def _set_relations(self, text: str, relations: list[ViewRelation]) -> None:
+        relations = [r for r in relations if not r.suggestion]  # suggestions are in the view only
         wanted = {r.head for r in relations} | {r.child for r in relations}
         by_key = self.spans.by_key
         names = {}

@@ -19,6 +19,7 @@ from corpus.store.schema import ANSWERS_SQL
 __all__ = [
     "LayerMethods",
     "RejectionRow",
+    "RelationKey",
     "status_counts",
     "annotator_status_counts",
     "done_counts",
@@ -32,6 +33,10 @@ __all__ = [
 
 #: (annotator, start, end, label) of one rejected suggestion on a document.
 RejectionRow = tuple[str, int, int, str]
+
+#: A relation suggestion's identity: (head start, head end, head label, child start, child
+#: end, child label, relation label).
+RelationKey = tuple[int, int, str, int, int, str, str]
 
 
 class LayerMethods(StoreBase):
@@ -164,6 +169,35 @@ class LayerMethods(StoreBase):
             sql += " AND doc_id = ?"
             params.append(doc_id)
         return {(r[0], r[1], r[2], r[3]) for r in self.db.execute(sql, params).fetchall()}
+
+    # -- relation rejections (relation suggestions a person turned down) -----------------------
+    @writes
+    def add_relation_rejection(self, doc_id: int, annotator: str, key: RelationKey) -> bool:
+        """Remember that ``annotator`` rejected the suggested relation ``key`` (head start, end,
+        label, child start, end, label, relation label); ``True`` when the rejection is new."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO relation_rejections(doc_id, annotator, head_start, head_end, head_label,"
+            " child_start, child_end, child_label, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [doc_id, annotator, *key, now()],
+        )
+        return bool(cur.rowcount)
+
+    @writes
+    def remove_relation_rejection(self, doc_id: int, annotator: str, key: RelationKey) -> None:
+        """Forget a relation rejection (undo)."""
+        self.db.execute(
+            "DELETE FROM relation_rejections WHERE doc_id = ? AND annotator = ? AND head_start = ? AND head_end = ?"
+            " AND head_label = ? AND child_start = ? AND child_end = ? AND child_label = ? AND label = ?",
+            [doc_id, annotator, *key],
+        )
+
+    def relation_rejections(self, annotator: str, doc_id: int) -> set[RelationKey]:
+        """The keys of every relation suggestion ``annotator`` rejected in one document."""
+        rows = self.db.execute(
+            "SELECT head_start, head_end, head_label, child_start, child_end, child_label, label"
+            " FROM relation_rejections WHERE annotator = ? AND doc_id = ?", [annotator, doc_id],
+        ).fetchall()
+        return {(int(a), int(b), c, int(d), int(e), f, g) for a, b, c, d, e, f, g in rows}
 
 
 # -- reads: progress -------------------------------------------------------------------------

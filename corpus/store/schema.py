@@ -25,13 +25,36 @@ __all__ = [
 ]
 
 #: Version of the schema this code writes. Bump it and add a migration to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Marker stored in ``settings`` under ``app`` so a foreign SQLite file is recognised.
 APP_ID = "annotator-corpus"
 
+#: The table of schema 2: relation suggestions a person rejected, by their ends' offsets and
+#: labels (a suggester layer's spans get new ids each run; the offsets stay).
+RELATION_REJECTIONS_SQL = """
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
+)"""
+
+
+def _add_relation_rejections(db: sqlite_utils.Database) -> None:
+    """Schema 1 -> 2: the ``relation_rejections`` table (empty)."""
+    db.execute(RELATION_REJECTIONS_SQL)
+
+
 #: ``MIGRATIONS[v]`` upgrades a file from version ``v`` to ``v + 1`` (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections}
 
 #: The full-text index over documents' name and text (an external-content FTS5 table).
 FTS_TABLE = "documents_fts"
@@ -117,6 +140,19 @@ CREATE TABLE IF NOT EXISTS rejections (
     label TEXT NOT NULL,
     created_at TEXT,
     PRIMARY KEY (doc_id, annotator, start, "end", label)
+);
+CREATE TABLE IF NOT EXISTS relation_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    head_start INTEGER NOT NULL,
+    head_end INTEGER NOT NULL,
+    head_label TEXT NOT NULL,
+    child_start INTEGER NOT NULL,
+    child_end INTEGER NOT NULL,
+    child_label TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
 );
 CREATE TABLE IF NOT EXISTS suggested (
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,

@@ -204,11 +204,12 @@ def test_older_file_is_migrated_after_a_backup(tmp_path: Path, monkeypatch: pyte
     s.close()
 
 
-def test_missing_migration_is_a_clear_error(tmp_path: Path) -> None:
+def test_missing_migration_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "p.db"
     s = Store(path)
     s.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     s.close()
+    monkeypatch.delitem(MIGRATIONS, SCHEMA_VERSION - 1)
     with pytest.raises(ProjectError, match="no migration"):
         Store(path)
 
@@ -692,3 +693,22 @@ def test_search_works_read_only_in_a_project_without_its_index(tmp_path: Path) -
         assert s.search_documents("PARIS alice") == [1]
         assert s.search_documents("second") == [2]
         assert s.search_documents("nowhere") == []
+
+
+def test_schema_1_project_gains_relation_rejections(tmp_path: Path) -> None:
+    """A project written before relation suggestions could be rejected opens, is migrated (a
+    backup first) and remembers relation rejections from then on."""
+    path = tmp_path / "p.db"
+    s = Store(path)
+    d = _doc(s)
+    s.db.execute("DROP TABLE relation_rejections")
+    s.db.execute("PRAGMA user_version = 1")
+    s.close()
+    s = Store(path)
+    assert s.schema_version == SCHEMA_VERSION and Path(f"{path}.v1.bak").exists()
+    key = (0, 5, "PERSON", 10, 15, "ORG", "works_for")
+    assert s.add_relation_rejection(d, "ann", key) and not s.add_relation_rejection(d, "ann", key)
+    assert s.relation_rejections("ann", d) == {key} and s.relation_rejections("other", d) == set()
+    s.remove_relation_rejection(d, "ann", key)
+    assert s.relation_rejections("ann", d) == set()
+    s.close()

@@ -66,7 +66,7 @@ def test_closing_the_window_while_a_background_suggestion_runs(qtbot, project, m
         assert not any(st.suggested_layers(d) for d in st.document_ids())
 
 
-def test_closing_during_suggest_all_closes_the_progress_dialog(qtbot, project, monkeypatch):
+def test_closing_during_suggest_all_hides_its_progress(qtbot, project, monkeypatch):
     shown = _no_dialogs(monkeypatch)
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     monkeypatch.setattr("ui.jobs.suggest_mod.suggest_job", _slow_suggester(started, release, ended))
@@ -79,9 +79,9 @@ def test_closing_during_suggest_all_closes_the_progress_dialog(qtbot, project, m
     job = w.jobs.suggest_all_job
     qtbot.waitUntil(started.is_set, timeout=10_000)
     release.set()
-    qtbot.waitUntil(lambda: job.dialog is not None and job.dialog.value() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: w.jobs.progress.bar.value() > 0, timeout=10_000)
     w.close()
-    assert job.dialog is None and w.jobs.suggest_all_job is None
+    assert not w.jobs.progress.isVisible() and w.jobs.suggest_all_job is None
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
     assert job.outcome == "cancelled" and ended.is_set() and shown == []

@@ -17,7 +17,8 @@ def test_render_all(tmp_path):
         QCoreApplication.setApplicationName(app)
     names = {f.name for f in files}
     for must in ("01-main-suggestions.png", "02-selection-being-labelled.png", "03-relations.png",
-                 "04-relation-mode.png", "05-markup-and-overlaps.png", "07-shortcuts.png"):
+                 "04-relation-mode.png", "05-markup-and-overlaps.png", "07-shortcuts.png",
+                 "17-relation-suggestions.png"):
         assert must in names
     for f in files:
         img = QImage(str(f))

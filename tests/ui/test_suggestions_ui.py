@@ -1,5 +1,5 @@
-"""Suggestions in the window: background suggestion of the open document, "Suggest all" with a
-progress dialog and Cancel, and the demo project."""
+"""Suggestions in the window: background suggestion of the open document, "Suggest all" with
+its progress and Cancel in the status bar (no modal dialog), and the demo project."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QApplication
 
 from annotator.progress import Progress
 from corpus.store import Store
@@ -40,14 +40,27 @@ def test_open_document_is_suggested_in_the_background(qtbot, project):
     w.close()
 
 
-def test_suggest_all_with_progress_dialog(qtbot, project):
+def test_suggest_all_runs_in_the_status_bar_while_the_person_labels(qtbot, project):
     w = _window(qtbot, project, auto_suggest=False)
+    w.view.setFocus()
     w.act_suggest_all.trigger()
     job = w.jobs.suggest_all_job
-    assert job is not None and isinstance(job.dialog, QProgressDialog)
+    # no modal dialog: progress and Cancel are in the status bar
+    assert job is not None and job.dialog is None and QApplication.activeModalWidget() is None
+    assert w.jobs.progress.isVisible() and w.jobs.progress.cancel_button.isEnabled()
+    # the person labels while the suggesters load their model
+    text = w.view.text
+    i = text.index("Blinken")
+    w.view.set_text_selection(i, i + len("Blinken"))
+    assert job.is_running()
+    qtbot.keyClick(w.view, "1")
+    label = w.palette_widget.label_for_key("1")
+    assert any((it.start, it.end, it.label) == (i, i + 7, label) and not it.suggestion for it in w.view.items)
     with qtbot.waitSignal(job.ended, timeout=60_000):
         pass
-    assert job.outcome == "done" and job.dialog is None
+    assert job.outcome == "done" and not w.jobs.progress.isVisible()
+    with Store(project) as st:  # both landed: the person's span and every document's suggestions
+        assert (i, i + 7, label) in {(sp.start, sp.end, sp.label) for sp in st.spans(w.doc_id, "tester")}
     with Store(project) as st:
         assert all(st.suggested_layers(d) for d in st.document_ids())
     assert any(it.suggestion for it in w.view.items)
@@ -76,15 +89,14 @@ def test_suggest_all_cancel_keeps_window_alive(qtbot, project, monkeypatch):
     w.act_suggest_all.trigger()
     job = w.jobs.suggest_all_job
     qtbot.waitUntil(started.is_set, timeout=10_000)
-    from PySide6.QtWidgets import QPushButton
-
-    button = job.dialog.findChild(QPushButton)
-    assert button.text() == "Cancel"
+    qtbot.waitUntil(lambda: w.jobs.progress.bar.maximum() == 1000, timeout=10_000)
+    button = w.jobs.progress.cancel_button
+    assert button.text() == "Cancel" and button.isVisible()
     button.click()
     stop.set()
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
-    assert job.outcome == "cancelled" and closed.is_set() and job.dialog is None
+    assert job.outcome == "cancelled" and closed.is_set() and not w.jobs.progress.isVisible()
     assert "cancelled" in w.statusBar().currentMessage()
     w.close()
 

@@ -263,7 +263,8 @@ def _paint_relations(p: QPainter, lay: DocumentLayout, st: PaintState, theme: Th
             p.setBrush(theme.picked if picked else theme.base)
             p.drawRoundedRect(qrect(lr), 6, 6)
             p.setPen(QColor(SELECTION) if hot and not theme.dark else theme.dim if r.suggestion else theme.text)
-            p.drawText(qrect(lr), Qt.AlignmentFlag.AlignCenter, r.label)
+            # a pixel up: an underscore stays clear of the box's bottom edge (same colour when picked)
+            p.drawText(qrect(lr).adjusted(0, -1, 0, -1), Qt.AlignmentFlag.AlignCenter, r.label)
         gutter = lay.gutter_label(r, dy, dy + view_h)
         if gutter is not None:
             _paint_gutter_label(p, gutter, line_col, picked, hot, theme)
