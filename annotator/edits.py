@@ -21,7 +21,7 @@ from typing import Protocol
 
 from annotator.changes import NO_CHANGES, Changes
 from corpus.errors import AnnotationError
-from corpus.model import DocumentStatus, Relation, Span
+from corpus.model import Attributes, DocumentStatus, Relation, Span
 from corpus.store import Store
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "DeleteSpan",
     "RestoreSpan",
     "Relabel",
+    "SetSpanInfo",
     "Resize",
     "AddRelation",
     "DeleteRelation",
@@ -214,6 +215,28 @@ class Relabel:
             old = _existing_span(store, self.span_id)
             store.update_span(self.span_id, label=self.label)
         return Relabel(self.span_id, old.label, description=self.description, before=replace(old, label=self.label))
+
+    def changes(self, inverse: Edit) -> Changes:
+        return _span_changes(getattr(inverse, "before", None), self.span_id)
+
+
+@dataclass(frozen=True)
+class SetSpanInfo:
+    """Set a span's knowledge-base id and attributes (both replaced; offsets, label and relations
+    stay). Its inverse puts back the previous ones."""
+
+    span_id: int
+    kb_id: str
+    attributes: Attributes = ()
+    description: str = "Set span kb id / attributes"
+    #: the span after the edit (filled in on the inverse: says where the edit happened)
+    before: Span | None = field(default=None, compare=False)
+
+    def apply(self, store: Store) -> Edit:
+        with store.transaction():
+            old = _existing_span(store, self.span_id)
+            new = store.set_span_info(self.span_id, self.kb_id, self.attributes)
+        return SetSpanInfo(self.span_id, old.kb_id, old.attributes, description=self.description, before=new)
 
     def changes(self, inverse: Edit) -> Changes:
         return _span_changes(getattr(inverse, "before", None), self.span_id)

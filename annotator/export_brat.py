@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from corpus.errors import ExportError
 from corpus.formats.registry import Writer, add_writer
-from corpus.formats.write_brat import annotation_conf, brat_ann, safe_stem
+from corpus.formats.write_brat import KB_PREFIX, annotation_conf, brat_ann, safe_stem
 from corpus.store import reports as q
 
 from annotator import export_base as base
@@ -28,7 +28,9 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
     """Write the ``.txt``/``.ann`` pairs and ``annotation.conf`` of the exported documents."""
     ids = ctx.select()
     used: set[str] = {"annotation", "visual", "tools", "kb_shortcuts"}  # brat's own config names
-    multiline = 0
+    multiline = prefixed = 0
+    overlaps: set[tuple[str, str, str]] = set()
+    attributes: dict[str, set[str | bool]] = {}
     yield ctx.progress(0, len(ids))
     for k, ad in enumerate(ctx.annotated(ids, tokens=False), start=1):
         doc = ad.document
@@ -39,6 +41,11 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
         with open(ctx.path(f"{stem}.ann"), "w", encoding="utf-8", newline="\n") as fh:
             fh.write(bd.ann)
         multiline += bd.multiline_spans
+        overlaps |= bd.overlaps
+        prefixed += bd.kb_ids_prefixed
+        for sp in ad.spans:
+            for name, value in sp.attributes:
+                attributes.setdefault(name, set()).add(value)
         ctx.tally.document(doc, bd.entities, bd.relations)
         if k % base.BATCH == 0:
             yield ctx.progress(k, len(ids))
@@ -50,8 +57,11 @@ def write_brat(ctx: ExportContext, opts: BratOptions) -> Generator[Progress, Non
             f"({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); choose an empty folder"
         )
     conf = annotation_conf(q.layer_entity_labels(ctx.store, ctx.layer, ids),
-                           q.layer_relation_signatures(ctx.store, ctx.layer))
+                           q.layer_relation_signatures(ctx.store, ctx.layer), overlaps, attributes)
     ctx.path("annotation.conf").write_text(conf, encoding="utf-8")
+    if prefixed:
+        ctx.tally.warnings.append(
+            f"{prefixed} kb ids without a database name written as {KB_PREFIX}:ID (brat's N lines need DB:ID)")
     if multiline:
         ctx.tally.warnings.append(
             f"{multiline} spans cross a line break (continuous offsets kept; brat may ask to split them)")

@@ -3,6 +3,7 @@
 * Docs are built on the stored tokens and sentence starts
   (:func:`annotator.tokenize.doc_from_offsets`), and written by
   :class:`~annotator.export_docbin.StreamingDocBin` (DocBin's format, constant memory).
+* A span's knowledge-base id is its ``kb_id_`` (in the span group and in ``doc.ents``).
 * All spans of the layer go to ``doc.spans[spans_key]``; the same spans become ``doc.ents`` when
   they do not overlap. In a document whose spans overlap, ``doc.ents`` holds the longest
   non-overlapping ones and the tokens of the others are marked *missing* (neither entity nor
@@ -131,7 +132,7 @@ def spacy_doc(
     token_spans: list[Any] = []
     ids: list[int | None] = []
     for sp in spans:
-        s = doc.char_span(sp.start, sp.end, label=sp.label, alignment_mode="expand")
+        s = doc.char_span(sp.start, sp.end, label=sp.label, kb_id=sp.kb_id, alignment_mode="expand")
         if s is None or not len(s):
             outcome.unusable.append(sp)
             continue

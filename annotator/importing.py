@@ -14,8 +14,14 @@ Rules a user relies on:
 * **Layers.** Annotations go to the layer named by ``annotator`` when given (it overrides the
   file), else by the file (Prodigy's ``_annotator_id``), else by the format (``prodigy``,
   ``doccano``, ``brat``, ``conll``). A person's layer is registered as an annotator.
-* **Offsets are kept exactly**, even when they do not fall on token boundaries; such spans are
-  counted in :attr:`ImportReport.off_token_spans` (and by ``annotator stats``).
+* **Offsets are kept exactly.** The project owns tokenisation, so when it tokenises a new
+  document it cuts the tokens wherever one of the record's spans starts or ends inside a token
+  (sub-token proteins: "YfeABCD" with spans YfeA, B, C, D becomes four tokens): every such span
+  is token-aligned, and the spaCy export holds it exactly (:attr:`ImportReport.tokens_split`
+  counts the cuts). A document already in the project keeps its stored tokens (other layers and
+  earlier work were aligned to them), and a file's own tokens are kept as written: spans off
+  those tokens are kept exactly and counted in :attr:`ImportReport.off_token_spans` (and by
+  ``annotator stats``).
 * **Tokens.** Texts are tokenised by the project tokenizer, except CoNLL and Prodigy records
   that carry their own tokens: those tokens (and CoNLL's sentences) are kept. A text longer than
   spaCy's ``max_length`` (1,000,000 characters) is imported whole: the limit guards the memory
@@ -65,7 +71,13 @@ from corpus.resources import default_labels, label_colours
 from corpus.store import Store
 
 from annotator.progress import Progress, drain
-from annotator.tokenize import DEFAULT_LANG, doc_from_offsets, project_tokenizer, tokenize_many
+from annotator.tokenize import (
+    DEFAULT_LANG,
+    doc_from_offsets,
+    project_tokenizer,
+    split_at_boundaries,
+    tokenize_many,
+)
 
 __all__ = ["ImportReport", "import_job", "import_paths", "BATCH_SIZE", "MAX_WARNINGS"]
 
@@ -81,7 +93,9 @@ class ImportReport:
     ``spans`` and ``relations`` count rows actually added (re-importing the same file adds
     none); ``layers`` are the layers that received annotations from these files;
     ``off_token_spans`` counts imported spans whose offsets are not on token boundaries (kept
-    exactly); ``labels_added`` are the labels added to the project schema.
+    exactly: spans on documents already in the project or off a file's own tokens);
+    ``tokens_split`` counts the tokens of new documents cut at span boundaries;
+    ``labels_added`` are the labels added to the project schema.
     """
 
     documents_added: int = 0
@@ -95,6 +109,7 @@ class ImportReport:
     files: int = 0
     #: every record left out, ``FILE, line N: reason (record skipped)``
     skipped: list[str] = field(default_factory=list)
+    tokens_split: int = 0
 
     def summary(self) -> str:
         """One line for the command line's output."""
@@ -108,6 +123,8 @@ class ImportReport:
             parts.append(f"layers: {', '.join(self.layers)}")
         if self.off_token_spans:
             parts.append(f"{self.off_token_spans} spans off token boundaries (kept)")
+        if self.tokens_split:
+            parts.append(f"{self.tokens_split} tokens split at span boundaries")
         if self.skipped:
             parts.append(f"{len(self.skipped)} records skipped")
         if self.warnings:
@@ -146,6 +163,7 @@ class _Importer:
         self.added = 0
         self.existing = 0
         self.off_token = 0
+        self.tokens_split = 0
         self.layers: set[str] = set()
         self.registered: set[str] = set()
         self.labels_added: list[str] = []
@@ -200,7 +218,9 @@ class _Importer:
         return self.annotator or rec.annotator or fmt
 
     # -- one batch ---------------------------------------------------------------------------
-    def _documents(self, batch: Sequence[tuple[ImportRecord, str]]) -> list[Document]:
+    def _documents(self, batch: Sequence[tuple[ImportRecord, str]]) -> tuple[list[Document], list[int]]:
+        """The batch's documents, tokenised and cut at their spans' boundaries, and the number
+        of tokens cut in each."""
         plain = [rec.text for rec, _ in batch if rec.tokens is None]
         longest = max(map(len, plain), default=0)
         # spaCy refuses texts over max_length (E088) to bound the memory of parsers and NER;
@@ -211,9 +231,14 @@ class _Importer:
         tokenised = iter(tokenize_many(plain, batch_size=BATCH_SIZE)) if plain else iter(())
         sentencizer = self.nlp.get_pipe("sentencizer")
         docs: list[Document] = []
+        cuts: list[int] = []
         for rec, _ in batch:
+            n_cut = 0
             if rec.tokens is None:
                 tokens, sents = next(tokenised)
+                # the project's own tokens: cut where an imported span starts or ends inside one
+                tokens, n_cut = split_at_boundaries(
+                    tokens, (x for s, e, _ in (*rec.spans, *rec.rejected) for x in (s, e)))
             else:
                 # Keep the file's tokens; rebuild the Doc so gaps (newlines, double spaces)
                 # become whitespace tokens exactly as spaCy would store them.
@@ -222,20 +247,22 @@ class _Importer:
                     sdoc = sentencizer(sdoc)
                 tokens = tuple((t.idx, t.idx + len(t.text)) for t in sdoc)
                 sents = rec.sents or tuple((s.start_char, s.end_char) for s in sdoc.sents)
+            cuts.append(n_cut)
             docs.append(Document(text=rec.text, name=rec.name, meta=rec.meta, tokens=tokens, sents=sents))
-        return docs
+        return docs, cuts
 
     def flush(self, batch: Sequence[tuple[ImportRecord, str]]) -> None:
         store = self.store
-        docs = self._documents(batch)
+        docs, cuts = self._documents(batch)
         ids = store.add_documents(docs)
         new_spans: list[Span] = []
         owners: list[tuple[int, int, ImportRecord, str]] = []  # (first span index, doc_id, rec, layer)
-        for (rec, fmt), doc, (doc_id, created) in zip(batch, docs, ids):
+        for (rec, fmt), doc, n_cut, (doc_id, created) in zip(batch, docs, cuts, ids):
             for w in rec.warnings:
                 self.warn(w)
             if created:
                 self.added += 1
+                self.tokens_split += n_cut
             else:
                 self.existing += 1
             layer = self.layer_for(rec, fmt)
@@ -257,8 +284,9 @@ class _Importer:
             for s, e, label in rec.spans:
                 if not is_token_aligned(tokens, s, e):
                     self.off_token += 1
+                kb_id, attributes = rec.span_info.get((s, e, label), ("", ()))
                 new_spans.append(Span(doc_id=doc_id, layer=layer, start=s, end=e, label=label,
-                                      source=f"import:{fmt}"))
+                                      source=f"import:{fmt}", kb_id=kb_id, attributes=attributes))
             self.layers.add(layer)
             self._status(doc_id, layer, rec)
         if not new_spans:
@@ -372,6 +400,7 @@ def import_job(
             labels_added=list(imp.labels_added),
             files=n_files,
             skipped=skipped,
+            tokens_split=imp.tokens_split,
         )
     return report
 

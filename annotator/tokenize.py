@@ -9,6 +9,7 @@ the stored offsets with :func:`doc_from_offsets`, so offsets always line up.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -30,6 +31,7 @@ __all__ = [
     "doc_from_offsets",
     "words_and_spaces",
     "offsets_from_words",
+    "split_at_boundaries",
 ]
 
 DEFAULT_LANG = "en"
@@ -144,3 +146,35 @@ def offsets_from_words(words: Sequence[str], spaces: Sequence[bool] | None = Non
             parts.append(" ")
             pos += 1
     return "".join(parts), tuple(offsets)
+
+
+
+def split_at_boundaries(tokens: Sequence[Offsets], boundaries: Iterable[int]) -> tuple[tuple[Offsets, ...], int]:
+    """``tokens`` with every token that a boundary falls strictly inside of cut there.
+
+    ``boundaries`` are character offsets (the starts and ends of a document's imported spans);
+    a boundary already between tokens, or outside every token, changes nothing. Returns the new
+    token offsets (still sorted, still covering the same characters) and how many tokens were
+    cut. Used at import so that every imported span starts and ends on token boundaries
+    ("YfeABCD" with spans YfeA, B, C, D becomes the tokens ``YfeA B C D``).
+    """
+    cuts = sorted(set(boundaries))
+    if not cuts:
+        return tuple(tokens), 0
+    out: list[Offsets] = []
+    n_cut = 0
+    for start, end in tokens:
+        i = bisect_right(cuts, start)
+        inner: list[int] = []
+        while i < len(cuts) and cuts[i] < end:
+            inner.append(cuts[i])
+            i += 1
+        if not inner:
+            out.append((start, end))
+            continue
+        n_cut += 1
+        for cut in inner:
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return tuple(out), n_cut

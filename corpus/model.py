@@ -22,6 +22,9 @@ __all__ = [
     "Relation",
     "Span",
     "Offsets",
+    "AttributeValue",
+    "Attributes",
+    "normalise_attributes",
     "content_hash",
     "layer_kind",
     "is_person_layer",
@@ -36,6 +39,35 @@ GOLD = "gold"
 
 #: Offsets (start, end) of a token or a sentence, end exclusive.
 Offsets = tuple[int, int]
+
+#: The value of one span attribute: a string (brat's multi-valued attribute, a Label Studio
+#: choice or text) or a flag (brat's binary attribute, present = ``True``).
+AttributeValue = str | bool
+#: A span's attributes as sorted ``(name, value)`` pairs: hashable, so a Span stays frozen.
+Attributes = tuple[tuple[str, AttributeValue], ...]
+
+
+def normalise_attributes(value: Mapping[str, AttributeValue] | Sequence[tuple[str, AttributeValue]] | None) -> Attributes:
+    """``value`` (a mapping or ``(name, value)`` pairs) as sorted, checked pairs.
+
+    Names are non-empty strings, values strings or booleans; a later pair for the same name wins.
+    Raises ``ValueError`` otherwise.
+    """
+    if not value:
+        return ()
+    pairs = value.items() if isinstance(value, Mapping) else value
+    out: dict[str, AttributeValue] = {}
+    for pair in pairs:
+        try:
+            name, val = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"a span attribute must be a (name, value) pair, got {pair!r}") from None
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"a span attribute needs a name, got {name!r}")
+        if not isinstance(val, (str, bool)):
+            raise ValueError(f"span attribute {name!r}: the value must be text or true/false, got {val!r}")
+        out[name] = val
+    return tuple(sorted(out.items()))
 
 
 class LabelKind(str, Enum):
@@ -146,6 +178,12 @@ class Span:
     ``start``/``end`` are character offsets, end exclusive. ``source`` says where a span came
     from (``"manual"``, ``"accepted:model:en_core_web_sm@3.8.0"``, an importer...), ``score`` is
     the suggester's confidence when it has one.
+
+    ``kb_id`` is a knowledge-base identifier (Prodigy NEL's accepted option, brat's ``N`` line
+    as ``DB:ID``, spaCy's ``Span.kb_id_``), empty when none; ``attributes`` are named values
+    (brat ``A`` lines, Label Studio per-region choices), given as a mapping or pairs and kept as
+    sorted pairs (:data:`Attributes`) so the span stays hashable. Neither takes part in
+    :attr:`key`: two annotators' spans are the same span whatever their kb ids.
     """
 
     doc_id: int
@@ -156,10 +194,21 @@ class Span:
     id: int | None = None
     source: str = ""
     score: float | None = None
+    kb_id: str = ""
+    attributes: Attributes = ()
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end <= self.start:
             raise ValueError(f"span offsets must satisfy 0 <= start < end, got {self.start}..{self.end}")
+        if not isinstance(self.kb_id, str):
+            raise ValueError(f"a span's kb id must be text, got {self.kb_id!r}")
+        if self.attributes and not (isinstance(self.attributes, tuple) and self.attributes == normalise_attributes(self.attributes)):
+            object.__setattr__(self, "attributes", normalise_attributes(self.attributes))
+
+    @property
+    def attrs(self) -> dict[str, AttributeValue]:
+        """The attributes as a dict (a copy)."""
+        return dict(self.attributes)
 
     @property
     def key(self) -> tuple[int, int, str]:

@@ -75,6 +75,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
       "Make the selected span one token longer at its start", args=("start", -1), view=True),
     A("start_right", "Resize span: start one token right", "controller.resize_selected", ("}", "Shift+}"),
       "Make the selected span one token shorter at its start", args=("start", 1), view=True),
+    A("span_info", "Knowledge-base id and attributes\u2026", "span_info.edit_selected", "K",
+      "Set the selected span's knowledge-base id and attributes", view=True),
     A("labels", "&Labels\u2026", "open_labels", "Ctrl+L", "Add, rename, recolour labels"),
     A("annotator", "&Switch annotator\u2026", "switch_annotator", None, "Change who is annotating"),
     # any label, including those without a number key: a searchable list (type, Enter)
@@ -178,7 +180,7 @@ MENUS: tuple[tuple[str, tuple], ...] = (
     ("&File", ("new", "open", "@recent", "demo", "-", "import", "export", "-", "close", "quit")),
     ("&Edit", ("undo", "redo", "-", "delete", ("Label selection", ("pick_label", "-", "@labels")),
                ("Resize span (or drag its edge)", ("end_right", "end_left", "start_left", "start_right")),
-               "-", "labels", "annotator")),
+               "span_info", "-", "labels", "annotator")),
     ("&Navigate", ("next_doc", "prev_doc", "done", "skip", "find", "-", "find_text", "hint_words", "hint_spans", "sugg_next",
                    "sugg_prev", "same_next", "same_prev", "-", "next_item", "prev_item", "tok_right", "tok_left",
                    "ext_right", "ext_left", "line_down", "line_up", "line_home", "line_end", "page_down", "page_up",

@@ -51,6 +51,7 @@ from ui.document_view import DocumentView
 from ui import done as done_mod
 from ui.errors import show_error
 from ui.find_bar import FindBar
+from ui.span_info import SpanInfoEditor
 from ui.jobs import WindowJobs
 from ui.keys import Jumper, remember_zoom
 from ui.learning import LearningLoop
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.controller.bannerChanged.connect(self._show_banner)
         self.jumper = Jumper(self.view, self._message, self.controller.hint_landed, self,
                              lambda: self.controller.relation_mode)
+        self.span_info = SpanInfoEditor(self, self.view, lambda: self.state, self.apply, self._message)
         remember_zoom(self.view, self.settings)
         self.sb_job = QLabel("", self)
         self.jobs = WindowJobs(self, lambda: self.state, self.sb_job, self._message)

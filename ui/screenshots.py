@@ -304,6 +304,9 @@ def dark_palette():
                          (roles.Dark, "#1a1a1a"), (roles.Light, "#505050"), (roles.ToolTipBase, "#353535"),
                          (roles.ToolTipText, "#e8e8e8"), (roles.BrightText, "#ffffff"), (roles.Link, "#8ab4f8")):
         pal.setColor(role, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled  # greyed-out text, as a desktop's dark theme has it
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        pal.setColor(disabled, role, QColor("#7f7f7f"))
     return pal
 
 

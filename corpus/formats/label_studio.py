@@ -18,8 +18,11 @@ layer per annotator:
 become spans, one per label; ``relation`` items (``from_id``, ``to_id``, ``direction``,
 ``labels``) become relations between those regions (``right``: from -> to, ``left``:
 to -> from, ``bi``: both), one per label, labelled ``relation`` when the project's config had no
-``<Relations>`` labels. Other result types (``choices``, ``textarea``, ``rating``...) are not
-spans: each type is named once per file in a warning, never dropped silently.
+``<Relations>`` labels. ``choices``, ``textarea`` and ``taxonomy`` results given for a region
+(``perRegion="true"``: the same ``id`` and offsets) become that span's attributes, named after
+their control (``from_name``; several choices joined by ``|``, taxonomy paths by ``/``). Other
+result types (document-level ``choices``, ``rating``...) are not spans: each type is named once
+per file in a warning, never dropped silently.
 
 Offsets: character offsets (code points), end exclusive, as Label Studio stores them since
 label-studio-frontend#308. Older versions stored UTF-16 code units (HumanSignal/label-studio#1008):
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
+from corpus.model import normalise_attributes
 from corpus.formats.json_document import cached_kind, iter_json_document
 from corpus.formats.records import BlankRecord, ImportRecord, RawRelation, check_relations, check_spans, utf16_to_chars
 from corpus.formats.registry import Format, register
@@ -63,6 +67,9 @@ FORMAT_MIN = "label-studio-min"
 #: Label of a relation drawn without a relation label.
 UNLABELLED_RELATION = "relation"
 _REGION_TYPES = ("labels", "hypertextlabels", "paragraphlabels")
+#: Result types that describe a labelled region when given its ``id`` (``perRegion="true"``):
+#: they become the span's attributes, named after the control (``from_name``).
+_PER_REGION_TYPES = ("choices", "textarea", "taxonomy")
 _TASK_KEYS = ("id", "annotations", "completions", "predictions", "meta", "data", "drafts")
 _MIN_META_KEYS = ("annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement")
 
@@ -159,15 +166,31 @@ def _labels_of(item: Mapping[str, Any], value: Mapping[str, Any]) -> list[Any]:
     return labels if isinstance(labels, list) else []
 
 
+def _per_region_value(kind: str, value: Mapping[str, Any]) -> str | None:
+    """The attribute value of a per-region ``choices``/``textarea``/``taxonomy`` result: the one
+    choice or text, several joined by ``|``, taxonomy paths joined by ``/``; ``None`` when the
+    item holds none."""
+    raw = value.get("text" if kind == "textarea" else kind)  # a text area's texts are a list
+    if not isinstance(raw, list) or not raw:
+        return None
+    if kind == "taxonomy":
+        raw = ["/".join(str(x) for x in path) if isinstance(path, list) else str(path) for path in raw]
+    return "|".join(str(x) for x in raw)
+
+
 def _read_result(
-    result: Any, text: str, st: _FileState, line: int, warnings: list[str]
+    result: Any, text: str, st: _FileState, line: int, warnings: list[str],
+    info: dict[Any, dict[str, str]] | None = None,
 ) -> tuple[list[tuple[Any, Any, Any]], list[RawRelation]]:
-    """Spans and relations of one annotation or prediction ``result`` list."""
+    """Spans and relations of one annotation or prediction ``result`` list; per-region
+    ``choices``/``textarea``/``taxonomy`` results (same ``id`` as a labelled region) are added
+    to ``info`` as ``{span index: {control name: value}}``."""
     if not isinstance(result, list):
         raise InputError(st.path, "\"result\" must be a list", line)
     spans: list[tuple[Any, Any, Any]] = []
     by_region: dict[Any, list[int]] = {}
     rel_items: list[Mapping[str, Any]] = []
+    per_region: list[Mapping[str, Any]] = []
     for item in result:
         if not isinstance(item, dict):
             raise InputError(st.path, f"a result item must be an object, got {item!r}", line)
@@ -176,6 +199,9 @@ def _read_result(
             rel_items.append(item)
             continue
         value = item.get("value")
+        if kind in _PER_REGION_TYPES and info is not None and isinstance(value, dict) and "start" in value:
+            per_region.append(item)
+            continue
         if kind not in _REGION_TYPES or not isinstance(value, dict):
             if kind not in st.ignored_types:
                 st.ignored_types.add(kind)
@@ -190,6 +216,15 @@ def _read_result(
         for label in labels:
             idx.append(len(spans))
             spans.append((start, end, label))
+    for item in per_region:
+        kind = str(item.get("type", "")).lower()
+        found = _per_region_value(kind, item["value"])
+        if item.get("id") not in by_region or found is None:
+            st.note(warnings, line, f"Label Studio {kind} result {item.get('id')!r} belongs to no labelled "
+                    "region; not imported")
+            continue
+        for k in by_region[item["id"]]:
+            info.setdefault(k, {})[str(item.get("from_name") or kind)] = found  # type: ignore[union-attr]
     relations: list[RawRelation] = []
     for rel in rel_items:
         ends = []
@@ -236,12 +271,14 @@ def _record(
     text: str, st: _FileState, line: int, name: str, meta: Mapping[str, Any], result: Any,
     *, annotator: str | None, answer: str | None, warnings: list[str]
 ) -> ImportRecord:
-    raw_spans, raw_rels = _read_result(result, text, st, line, warnings)
+    info: dict[Any, dict[str, str]] = {}
+    raw_spans, raw_rels = _read_result(result, text, st, line, warnings, info)
     spans = check_spans(text, raw_spans, st.path, line)
     return ImportRecord(
         text=text, source=st.path, line=line, name=name, meta=meta, spans=spans,
         relations=check_relations(raw_rels, len(spans), st.path, line),
         annotated=True, annotator=annotator, answer=answer, warnings=tuple(warnings),
+        span_info={spans[k]: ("", normalise_attributes(values)) for k, values in info.items()},
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import InputError
+from corpus.model import Attributes
 
 __all__ = [
     "utf16_to_chars",
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_OFFSET_DIGITS",
     "check_encoding",
     "BlankRecord",
+    "SpanInfo",
 ]
 
 #: Offsets longer than this many digits are refused (no text is that long; Python refuses to
@@ -42,6 +44,9 @@ MAX_OFFSET_DIGITS = 18
 RawSpan = tuple[int, int, str]
 #: (head_span_index, child_span_index, label): indexes into the record's ``spans``.
 RawRelation = tuple[int, int, str]
+#: (kb_id, attributes) a file gives a span beyond its offsets and label (Prodigy NEL's accepted
+#: id, brat ``N``/``A`` lines, Label Studio per-region choices).
+SpanInfo = tuple[str, Attributes]
 
 class BlankRecord(InputError):
     """A record whose text is empty or only whitespace: nothing to annotate. Importers skip it
@@ -83,6 +88,8 @@ class ImportRecord:
     partial: bool = False
     #: spans the annotator said are wrong (binary rejects, span-level ``"answer": "reject"``)
     rejected: tuple[RawSpan, ...] = ()
+    #: kb id and attributes of some of ``spans``, by the span's ``(start, end, label)``
+    span_info: Mapping[RawSpan, SpanInfo] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:

@@ -6,7 +6,8 @@ One record per ``Doc``:
 * the text is ``doc.text`` and the tokens are the stored tokens, exactly (whitespace tokens
   included); sentence boundaries are kept when the file has them;
 * spans: ``doc.ents`` and every span group ``doc.spans[key]``, in one layer, each distinct
-  ``(start, end, label)`` once (this program's export writes the same spans to both);
+  ``(start, end, label)`` once (this program's export writes the same spans to both), with its
+  knowledge-base id (``kb_id_``, the first one seen when ents and a group disagree);
 * relations: ``doc._.rel`` as this program's export (and Explosion's relation-extraction
   tutorial) writes it, ``{(head start token, child start token): {label: score}}``; an entry
   with a score of at least :data:`REL_THRESHOLD` is a relation between the spans that start on
@@ -14,8 +15,7 @@ One record per ``Doc``:
   in a warning;
 * the document name is ``user_data["name"]`` when a tool stored one, else ``<file stem>:<n>``.
 
-Not kept, and named in a warning once per file (never dropped silently): knowledge-base ids
-(``kb_id_``: the data model has no place for them yet), ``doc.cats`` and tokens marked missing
+Not kept, and named in a warning once per file (never dropped silently): ``doc.cats`` and tokens marked missing
 in ``doc.ents`` (spaCy's "unknown" NER annotation, e.g. from binary Prodigy answers: they are
 read as outside an entity).
 
@@ -57,10 +57,11 @@ def _load_docs(path: Path) -> Iterator[Any]:
     return bin_.get_docs(Vocab())
 
 
-def _spans_of(doc: Any) -> list[tuple[int, int, int, str]]:
+def _spans_of(doc: Any) -> tuple[list[tuple[int, int, int, str]], dict[tuple[int, int, str], str]]:
     """``(start_token, start_char, end_char, label)`` of ents and span groups, each once,
-    in order of position."""
+    in order of position, and the kb id of those that have one."""
     seen: dict[tuple[int, int, str], tuple[int, int, int, str]] = {}
+    kb_ids: dict[tuple[int, int, str], str] = {}
     groups = [doc.ents, *doc.spans.values()]
     for group in groups:
         for sp in group:
@@ -69,7 +70,9 @@ def _spans_of(doc: Any) -> list[tuple[int, int, int, str]]:
             key = (sp.start_char, sp.end_char, sp.label_)
             if key not in seen:
                 seen[key] = (sp.start, sp.start_char, sp.end_char, sp.label_)
-    return sorted(seen.values(), key=lambda t: (t[1], -t[2], t[3]))
+            if sp.kb_id_ and key not in kb_ids:
+                kb_ids[key] = sp.kb_id_
+    return sorted(seen.values(), key=lambda t: (t[1], -t[2], t[3])), kb_ids
 
 
 def _relations(
@@ -105,12 +108,10 @@ def _file_remarks(doc: Any, noted: set[str], where: str) -> list[str]:
     """What this document holds that is not kept, each kind named once per file."""
     out: list[str] = []
     kinds = {
-        "kb": any(e.kb_id_ for e in doc.ents) or any(s.kb_id_ for g in doc.spans.values() for s in g),
         "cats": bool(doc.cats),
         "missing": doc.has_annotation("ENT_IOB") and any(t.ent_iob == 0 for t in doc),
     }
     text = {
-        "kb": "knowledge-base ids (kb_id_) are not kept: the project has no place for them yet",
         "cats": "text categories (doc.cats) are not read",
         "missing": "tokens marked as missing NER annotation are read as outside an entity",
     }
@@ -134,7 +135,7 @@ def read_docbin(path: str | Path, name: str | None = None) -> Iterator[ImportRec
         warn = _file_remarks(doc, noted, where)
         tokens = tuple((t.idx, t.idx + len(t.text)) for t in doc)
         sents = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else None
-        spans = _spans_of(doc)
+        spans, kb_ids = _spans_of(doc)
         relations = _relations(doc, spans, warn, where)
         checked = check_spans(text, [(s, e, lab) for _, s, e, lab in spans], src, None)
         user_name = doc.user_data.get("name")
@@ -144,6 +145,7 @@ def read_docbin(path: str | Path, name: str | None = None) -> Iterator[ImportRec
             tokens=tokens, sents=sents, spans=checked,
             relations=check_relations(relations, len(checked), src, None),
             annotated=True, warnings=tuple(warn),
+            span_info={key: (kb, ()) for key, kb in kb_ids.items()},
         )
 
 

@@ -18,6 +18,10 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
   ``ignore``, never an accept without spans); a partial (binary) accept also carries Prodigy's
   binary view id, ``"_view_id": "ner"``, which the Prodigy importer reads back as partial.
 * A document no layer annotated is written without ``_annotator_id`` and without ``answer``.
+* A span's knowledge-base id and attributes are its ``kb_id`` and ``attributes`` (an object),
+  written only when it has them. A document with one span that has a kb id is also written in
+  Prodigy's entity-linking shape (``nel.manual``): ``options`` holding that id and
+  ``"accept": [id]``; the Prodigy importer reads either back.
 
 Pure functions: no file or database access here (see :mod:`annotator.export`).
 """
@@ -62,7 +66,12 @@ def prodigy_tokens(doc: Document) -> list[dict[str, Any]]:
 
 def _span_obj(doc: Document, sp: Span) -> dict[str, Any]:
     ts, te = token_range(doc.tokens, sp.start, sp.end)
-    return {"start": sp.start, "end": sp.end, "label": sp.label, "token_start": ts, "token_end": te}
+    obj: dict[str, Any] = {"start": sp.start, "end": sp.end, "label": sp.label, "token_start": ts, "token_end": te}
+    if sp.kb_id:
+        obj["kb_id"] = sp.kb_id
+    if sp.attributes:
+        obj["attributes"] = dict(sp.attributes)
+    return obj
 
 
 def prodigy_record(
@@ -109,6 +118,10 @@ def prodigy_record(
         record["answer"] = answer
         if partial:
             record["_view_id"] = "ner"
+    if len(span_list) == 1 and span_list[0].kb_id and not partial:
+        # Prodigy's entity-linking shape: the chosen id among the options, in "accept"
+        record["options"] = [{"id": span_list[0].kb_id, "text": span_list[0].kb_id}]
+        record["accept"] = [span_list[0].kb_id]
     return record
 
 

@@ -7,17 +7,18 @@ propagation, per-layer counts); every write is a Store method running in a trans
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from corpus.errors import AnnotationError
-from corpus.model import Relation, Span
+from corpus.model import AttributeValue, Attributes, Relation, Span, normalise_attributes
 from corpus.store.base import StoreBase, writes
 from corpus.store.layers import LayerMethods
 from corpus.store.rows import (
     REL_COLS,
     SPAN_COLS,
+    attributes_json,
     chunks,
     marks,
     now,
@@ -67,10 +68,11 @@ class AnnotationMethods(LayerMethods):
                 seen_layers.add(sp.layer)
             out.append(self._insert_unique(
                 sp,
-                'INSERT INTO spans(id, doc_id, layer, start, "end", label, source, score, created_at)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                'INSERT INTO spans(id, doc_id, layer, start, "end", label, source, score, created_at,'
+                " kb_id, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ' ON CONFLICT(doc_id, layer, start, "end", label) DO NOTHING',
-                [sp.id, sp.doc_id, sp.layer, sp.start, sp.end, sp.label, sp.source, sp.score, stamp],
+                [sp.id, sp.doc_id, sp.layer, sp.start, sp.end, sp.label, sp.source, sp.score, stamp,
+                 sp.kb_id, attributes_json(sp)],
                 f'SELECT {SPAN_COLS} FROM spans WHERE doc_id = ? AND layer = ? AND start = ?'
                 ' AND "end" = ? AND label = ?',
                 [sp.doc_id, sp.layer, sp.start, sp.end, sp.label],
@@ -192,6 +194,24 @@ class AnnotationMethods(LayerMethods):
             )
         except sqlite3.IntegrityError as exc:
             raise AnnotationError(f"the layer already holds that span ({exc})") from exc
+        return new
+
+    @writes
+    def set_span_info(self, span_id: int, kb_id: str, attributes: Attributes | Mapping[str, AttributeValue]) -> Span:
+        """Set a span's knowledge-base id and attributes (replacing both); returns the changed span.
+
+        Offsets, label and relations stay. An unknown span or attributes that are not texts or
+        flags are an :class:`AnnotationError`.
+        """
+        sp = self.get_span(span_id)
+        if sp is None:
+            raise AnnotationError(f"no span with id {span_id}")
+        try:
+            new = replace(sp, kb_id=kb_id.strip(), attributes=normalise_attributes(attributes))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise AnnotationError(f"document {sp.doc_id}: span {span_id}: {exc}") from None
+        self.db.execute("UPDATE spans SET kb_id = ?, attributes = ? WHERE id = ?",
+                        [new.kb_id, attributes_json(new), span_id])
         return new
 
     @writes

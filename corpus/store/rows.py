@@ -28,13 +28,14 @@ __all__ = [
     "decode_json",
     "encode_json",
     "span_from_row",
+    "attributes_json",
     "relation_from_row",
     "document_from_row",
     "offsets_from_json",
 ]
 
 #: Columns of a span row, in :func:`span_from_row`'s order.
-SPAN_COLS = 'id, doc_id, layer, start, "end", label, source, score'
+SPAN_COLS = 'id, doc_id, layer, start, "end", label, source, score, kb_id, attributes'
 #: Columns of a relation row, in :func:`relation_from_row`'s order.
 REL_COLS = "id, doc_id, layer, head_id, child_id, label, source"
 #: Columns of a document row, in :func:`document_from_row`'s order.
@@ -107,12 +108,27 @@ def offsets_from_json(text: Any, where: str) -> tuple[tuple[int, int], ...]:
         raise ProjectError(f"{where}: not a list of [start, end] offsets in the project file") from None
 
 
+def attributes_json(span: Span) -> str:
+    """A span's attributes as the JSON object stored in its ``attributes`` column."""
+    if not span.attributes:
+        return "{}"
+    return encode_json(dict(span.attributes), f"document {span.doc_id}: span {span.start}-{span.end} attributes",
+                       sort_keys=True)
+
+
 def span_from_row(row: Sequence[Any]) -> Span:
-    """A :class:`Span` from a :data:`SPAN_COLS` row; impossible offsets are a ProjectError."""
+    """A :class:`Span` from a :data:`SPAN_COLS` row; impossible offsets or attributes that are not
+    a JSON object of texts and flags are a ProjectError."""
+    attributes: Any = ()
+    if len(row) > 9 and row[9] not in (None, "", "{}"):
+        attributes = decode_json(row[9], f"spans table, document {row[1]}, span {row[0]}, attributes")
+        if not isinstance(attributes, dict):
+            raise ProjectError(f"spans table, document {row[1]}, span {row[0]}, attributes: not a JSON object")
     try:
         return Span(
             id=row[0], doc_id=row[1], layer=row[2], start=row[3], end=row[4], label=row[5],
-            source=row[6] or "", score=row[7],
+            source=row[6] or "", score=row[7], kb_id=(row[8] or "") if len(row) > 8 else "",
+            attributes=attributes,
         )
     except (TypeError, ValueError) as exc:
         raise ProjectError(f"document {row[1]}: span {row[0]} in layer {row[2]!r}: {exc}") from None

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Version of the schema this code writes. Bump it and add a migration to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Marker stored in ``settings`` under ``app`` so a foreign SQLite file is recognised.
 APP_ID = "annotator-corpus"
@@ -53,8 +53,27 @@ def _add_relation_rejections(db: sqlite_utils.Database) -> None:
     db.execute(RELATION_REJECTIONS_SQL)
 
 
+#: The span columns of schema 3: a knowledge-base id and the attributes (a JSON object).
+SPAN_INFO_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kb_id", "TEXT NOT NULL DEFAULT ''"),
+    ("attributes", "TEXT NOT NULL DEFAULT '{}'"),
+)
+
+
+def add_span_info(db: sqlite_utils.Database) -> None:
+    """Schema 2 -> 3: spans gain ``kb_id`` (empty) and ``attributes`` (``{}``); every span is kept.
+
+    Idempotent (a column already there is left alone), so the step can run in any order among
+    other migrations.
+    """
+    present = {row[1] for row in db.execute("PRAGMA table_info(spans)").fetchall()}
+    for name, decl in SPAN_INFO_COLUMNS:
+        if name not in present:
+            db.execute(f"ALTER TABLE spans ADD COLUMN {name} {decl}")
+
+
 #: ``MIGRATIONS[v]`` upgrades a file from version ``v`` to ``v + 1`` (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections, 2: add_span_info}
 
 #: The full-text index over documents' name and text (an external-content FTS5 table).
 FTS_TABLE = "documents_fts"
@@ -105,6 +124,8 @@ CREATE TABLE IF NOT EXISTS spans (
     source TEXT NOT NULL DEFAULT '',
     score REAL,
     created_at TEXT,
+    kb_id TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '{}',
     CHECK (start >= 0 AND "end" > start),
     UNIQUE (doc_id, layer, start, "end", label)
 );

@@ -55,6 +55,8 @@ def test_every_sample_imports_into_a_new_project(store: Store) -> None:
 def test_stats_count_off_token_spans_per_layer_over_many_documents(store: Store, tmp_path: Path) -> None:
     import_paths(store, [DATA])
     rows = [{"text": f"Ann met Bob in Rome, story {i}.", "label": [[0, 2, "PERSON"], [8, 11, "PERSON"]]} for i in range(5)]
+    # the texts first, so the documents exist with their own tokens ("Ann" one token)
+    import_paths(store, [write_jsonl(tmp_path / "texts.jsonl", [{"text": r["text"]} for r in rows])])
     import_paths(store, [write_jsonl(tmp_path / "half.jsonl", rows)], annotator="alice")
     expected: dict[str, int] = {}
     for d in store.document_ids():
@@ -98,9 +100,10 @@ def test_prodigy_annotator_id_names_the_layer_and_answers_set_status(store: Stor
 
 def test_offsets_off_token_boundaries_are_kept_exactly_and_counted(store: Store, tmp_path: Path) -> None:
     text = "Angela Merkel visited Berlin yesterday."
+    import_paths(store, [write_jsonl(tmp_path / "t.jsonl", [{"text": text}])])  # tokens "Berlin", ...
     f = write_jsonl(tmp_path / "d.jsonl", [{"text": text, "label": [[0, 13, "PERSON"], [22, 26, "GPE"]]}])
     report = import_paths(store, [f], annotator="alice")
-    assert report.off_token_spans == 1
+    assert report.off_token_spans == 1 and report.tokens_split == 0
     (doc_id,) = store.document_ids()
     spans = store.spans(doc_id, "alice")
     assert [(s.start, s.end, s.label) for s in spans] == [(0, 13, "PERSON"), (22, 26, "GPE")]

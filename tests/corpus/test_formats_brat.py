@@ -77,11 +77,12 @@ def test_span_outside_text(tmp_path: Path) -> None:
         list(read_brat(f))
 
 
-def test_notes_and_attributes_are_skipped_and_counted(tmp_path: Path) -> None:
+def test_notes_are_skipped_and_counted_attributes_kept(tmp_path: Path) -> None:
     f = _pair(tmp_path, "T1\tPerson 0 15\tTerry Pratchett\nA1\tNegated T1\n#1\tAnnotatorNotes T1\tauthor\n")
     (rec,) = read_brat(f)
     assert rec.spans == ((0, 15, "Person"),)
-    assert any("1 attribute line" in w and "1 note line" in w for w in rec.warnings)
+    assert rec.span_info == {(0, 15, "Person"): ("", (("Negated", True),))}
+    assert any("1 note line" in w for w in rec.warnings)
 
 
 def test_crlf_offsets_are_kept_as_brat_counts_them(tmp_path: Path) -> None:

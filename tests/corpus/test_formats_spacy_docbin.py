@@ -51,7 +51,8 @@ def test_span_groups_relations_kb_ids_and_whitespace_tokens(tmp_path: Path) -> N
     # the head at token 3 is the longest span starting there (EVENT), scores >= 0.5 only
     assert named == {("PER", "Ada", "Bob in\nLondon", "MET"), ("EVENT", "Bob in\nLondon", "London", "LIVES_IN")}
     assert any("1 relation(s) in doc._.rel start on tokens that start no span" in w for w in rec.warnings)
-    assert any("knowledge-base ids" in w for w in rec.warnings)
+    assert rec.span_info == {(0, 3, "PER"): ("Q7259", ())}  # the kb id is kept, not warned about
+    assert not any("knowledge-base" in w for w in rec.warnings)
 
 
 def test_not_a_docbin_is_named(tmp_path: Path) -> None:
