@@ -143,6 +143,7 @@ def time_keystrokes(app: QApplication, win, doc: Document, doc_id: int) -> dict[
 
 
 def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[str, float]:
+    from ui.app import freeze_startup_objects
     from ui.main_window import MainWindow
 
     s = QSettings()
@@ -150,6 +151,7 @@ def bench_open(app: QApplication, path: Path, doc_id: int, text: str) -> dict[st
     s.setValue("auto_suggest", False)
     s.setValue("auto_propagate", False)
     win = MainWindow()
+    freeze_startup_objects()  # as ui.app.launch does before a project opens
     win.resize(WIDTH, HEIGHT)
     win.show()
     app.processEvents()

@@ -152,13 +152,17 @@ class Document:
     ``tokens`` and ``sents`` are character offsets (end exclusive) into ``text``; whitespace
     tokens (spaCy's ``is_space``) are included so that a spaCy ``Doc`` can be rebuilt with the
     exact text. ``id`` is ``None`` until the store assigns one.
+
+    Both are sequences of ``(start, end)`` tuples: a tuple when made in memory; a document read
+    from a project carries the store's :class:`~corpus.store.rows.StoredOffsets`, which behaves
+    as that tuple (equal to it, same hash) and decodes its pairs only when one is first read.
     """
 
     text: str
     name: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
-    tokens: tuple[Offsets, ...] = ()
-    sents: tuple[Offsets, ...] = ()
+    tokens: Sequence[Offsets] = ()
+    sents: Sequence[Offsets] = ()
     id: int | None = None
     hash: str = ""
 

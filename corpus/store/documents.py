@@ -6,7 +6,6 @@ rows for agreement and propagation, phrase search); every write is a Store metho
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,9 @@ from typing import Any
 from corpus.errors import ProjectError
 from corpus.model import Document, DocumentStatus
 from corpus.store.base import StoreBase, unstorable_text, writes
-from corpus.store.rows import DOC_COLS, chunks, decode_json, document_from_row, encode_json, marks, now
+from corpus.store.rows import (
+    DOC_COLS, chunks, decode_json, document_from_row, encode_json, marks, now, offsets_json,
+)
 from corpus.store.schema import FTS_TABLE, has_fts
 
 __all__ = [
@@ -63,8 +64,8 @@ class DocumentMethods(StoreBase):
                 doc.text,
                 encode_json(dict(doc.meta), f"document {doc.name!r}: meta"),
                 doc.hash,
-                json.dumps(doc.tokens, separators=(",", ":")),
-                json.dumps(doc.sents, separators=(",", ":")),
+                offsets_json(doc.tokens),
+                offsets_json(doc.sents),
                 sum(1 for s, e in doc.tokens if not doc.text[s:e].isspace()),
                 stamp,
             ],

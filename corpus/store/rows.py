@@ -9,6 +9,7 @@ naming the table and the document, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -32,6 +33,9 @@ __all__ = [
     "relation_from_row",
     "document_from_row",
     "offsets_from_json",
+    "StoredOffsets",
+    "stored_offsets",
+    "offsets_json",
 ]
 
 #: Columns of a span row, in :func:`span_from_row`'s order.
@@ -108,6 +112,116 @@ def offsets_from_json(text: Any, where: str) -> tuple[tuple[int, int], ...]:
         raise ProjectError(f"{where}: not a list of [start, end] offsets in the project file") from None
 
 
+#: The form the store writes offsets in (``json.dumps(pairs, separators=(",", ":"))``): a
+#: string of this form is valid JSON for a list of ``[start, end]`` pairs, and one list of pairs
+#: has exactly one such string (no spaces, no leading zeros), so equal strings are equal pairs.
+_CANONICAL_PAIRS = re.compile(r"\[(?:\[(?:0|[1-9][0-9]*),(?:0|[1-9][0-9]*)\]"
+                              r"(?:,\[(?:0|[1-9][0-9]*),(?:0|[1-9][0-9]*)\])*)?\]")
+
+
+class StoredOffsets(Sequence[tuple[int, int]]):
+    """``(start, end)`` pairs as the project file holds them, decoded on first use.
+
+    Behaves as the tuple of tuples it stands for (indexing, slicing, iteration, ``len``,
+    equality with tuples and with another :class:`StoredOffsets`, hashing, ordering,
+    pickling); opening a document therefore does not build its 20,000 token tuples until
+    something asks for a token. Made only from text already checked to be in the store's
+    canonical form (see :func:`stored_offsets`), so decoding cannot fail later.
+    """
+
+    __slots__ = ("_json", "_pairs")
+
+    def __init__(self, canonical_json: str) -> None:
+        self._json = canonical_json
+        self._pairs: tuple[tuple[int, int], ...] | None = None
+
+    @property
+    def pairs(self) -> tuple[tuple[int, int], ...]:
+        """The pairs as a tuple of ``(start, end)`` tuples (decoded once)."""
+        p = self._pairs
+        if p is None:
+            p = self._pairs = tuple(map(tuple, json.loads(self._json)))  # type: ignore[arg-type]
+        return p
+
+    @property
+    def json(self) -> str:
+        """The pairs as stored (JSON, canonical form)."""
+        return self._json
+
+    def __len__(self) -> int:
+        if self._pairs is not None:
+            return len(self._pairs)
+        return self._json.count("[") - 1  # canonical form: one "[" per pair, one for the list
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.pairs[index]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self.pairs)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.pairs
+
+    def __reversed__(self) -> Iterator[tuple[int, int]]:
+        return reversed(self.pairs)
+
+    def _other(self, other: object) -> tuple | None:
+        if isinstance(other, StoredOffsets):
+            return other.pairs
+        return other if isinstance(other, tuple) else None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredOffsets) and (self._pairs is None or other._pairs is None):
+            return self._json == other._json
+        o = self._other(other)
+        return NotImplemented if o is None else self.pairs == o
+
+    def __lt__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.pairs < o
+
+    def __le__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.pairs <= o
+
+    def __gt__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.pairs > o
+
+    def __ge__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else self.pairs >= o
+
+    def __hash__(self) -> int:
+        return hash(self.pairs)
+
+    def __repr__(self) -> str:
+        return repr(self.pairs)
+
+    def __reduce__(self) -> tuple:
+        return (StoredOffsets, (self._json,))
+
+
+def stored_offsets(text: Any, where: str) -> Sequence[tuple[int, int]]:
+    """A stored ``[[start, end], ...]`` column as a sequence of pairs, checked now.
+
+    Text in the store's own form is checked with one pattern match and decoded only when a
+    pair is first read (a :class:`StoredOffsets`); anything else is decoded at once by
+    :func:`offsets_from_json` (a :class:`ProjectError` naming ``where`` when it is not a list
+    of pairs).
+    """
+    if isinstance(text, str) and _CANONICAL_PAIRS.fullmatch(text):
+        return StoredOffsets(text) if len(text) > 2 else ()
+    return offsets_from_json(text, where)
+
+
+def offsets_json(offsets: Sequence[tuple[int, int]]) -> str:
+    """Offsets as the store writes them (canonical JSON; a :class:`StoredOffsets` as it is)."""
+    if isinstance(offsets, StoredOffsets):
+        return offsets.json
+    return json.dumps(offsets, separators=(",", ":"))
+
+
 def attributes_json(span: Span) -> str:
     """A span's attributes as the JSON object stored in its ``attributes`` column."""
     if not span.attributes:
@@ -151,6 +265,6 @@ def document_from_row(row: Sequence[Any], path: str = "") -> Document:
         raise ProjectError(f"{where}, meta: not a JSON object in the project file")
     return Document(
         id=row[0], name=row[1], text=row[2], meta=meta, hash=row[4],
-        tokens=offsets_from_json(row[5], f"{where}, tokens"),
-        sents=offsets_from_json(row[6], f"{where}, sents"),
+        tokens=stored_offsets(row[5], f"{where}, tokens"),
+        sents=stored_offsets(row[6], f"{where}, sents"),
     )

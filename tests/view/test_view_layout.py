@@ -190,6 +190,27 @@ def test_a_megabyte_token_is_cut_in_linear_work():
     assert calls[0] <= 600 and len(lines) == -(-n // per_line)
 
 
+def test_a_word_end_is_where_line_breaking_measured_it_not_measured_again():
+    calls = [0]
+
+    def kerned(s: str) -> float:  # not a sum of character widths
+        return CHAR * len(s) + (0.5 if "w" in s else 0.0)
+
+    def counting(s: str) -> float:
+        calls[0] += 1
+        return kerned(s)
+
+    text = "Alice wrote to Bob, then went away.\n\nBob wrote back."
+    tl = TextLines(text, counting, 240.0, left=7.0)
+    calls[0] = 0
+    ends = [(a, b) for a, b in words(text.replace("\n", " "))]
+    for a, b in ends:
+        assert tl.x_of(b) == pytest.approx(tl.x_of(a) + kerned(text[a:b]))
+    assert calls[0] == 0  # every word end was measured once, while breaking the lines
+    assert tl.x_of(ends[0][0] + 3) == pytest.approx(tl.x_of(ends[0][0]) + kerned("Ali"))
+    assert calls[0] == 1  # inside a word: measured then
+
+
 def test_a_long_token_among_words_keeps_the_words_whole():
     text = "before " + "y" * 100 + " after words"
     lines = break_text(text, mono, 240.0)

@@ -47,7 +47,7 @@ class DocumentLayout:
         self.tag_measure = tag_measure
         self.metrics = metrics or Metrics()
         self.text = ""
-        self.tokens: tuple = ()
+        self.tokens: Sequence[tuple[int, int]] = ()
         self.width = -1.0
         self.tl: TextLines | None = None
         self.lines: list[Line] = []
@@ -81,7 +81,10 @@ class DocumentLayout:
     def set_text(self, text: str, tokens: Sequence[tuple[int, int]] = ()) -> None:
         """Another text: clears the annotations; lines are made at the next :meth:`relayout`."""
         self.text = text
-        self.tokens = tokens if isinstance(tokens, tuple) else tuple(map(tuple, tokens))
+        # any sequence of (start, end) tuples is kept as it is (a document read from a project
+        # decodes its tokens when one is first asked for); lists of lists become tuples
+        self.tokens = tuple(map(tuple, tokens)) if isinstance(tokens, list) or not isinstance(tokens, Sequence) \
+            else tokens
         self.items, self.relations = [], []
         self.by_key, self.span_by_id = {}, {}
         self.preview = None

@@ -105,12 +105,14 @@ def _cut(chars: _CharWidths, word: str, a: int, width: float, guess: int, lines:
 
 
 def break_text(text: str, measure: Measure, width: float, avg_char: float | None = None,
-               stops: list[tuple[list[int], list[float]]] | None = None) -> list[Line]:
+               stops: list[tuple[list[int], list[float]]] | None = None,
+               widths: dict[str, tuple[float, float]] | None = None) -> list[Line]:
     """The visual lines of ``text`` at ``width`` (document offsets; ``\\n`` ends a paragraph).
 
     An empty or all-space paragraph is one ``blank`` line. When ``stops`` is given, it gets one
     entry per line: the offsets where its words start and their x (so that positions on the
-    line are measured from the nearest word, not from the line's start).
+    line are measured from the nearest word, not from the line's start). When ``widths`` is
+    given, it gets each word measured: ``{chunk: (width, width without trailing spaces)}``.
     """
     disp = display_text(text)
     width = max(1.0, width)
@@ -118,7 +120,7 @@ def break_text(text: str, measure: Measure, width: float, avg_char: float | None
         avg_char = max(0.5, measure("abcdefghijklmnopqrstuvwxyz") / 26)
     too_long = int(width / (0.25 * avg_char)) + 2  # a chunk this long cannot fit: cut it unmeasured
     guess = max(1, int(width / avg_char))
-    widths: dict[str, tuple[float, float]] = {}
+    widths = {} if widths is None else widths
     chars = _CharWidths(measure)
     lines: list[Line] = []
     stops = [] if stops is None else stops
@@ -173,9 +175,12 @@ class TextLines:
         self.width = width
         self.left = left
         self.stops: list[tuple[list[int], list[float]]] = []
-        self.lines: list[Line] = break_text(text, measure, width, stops=self.stops)
+        widths: dict[str, tuple[float, float]] = {}
+        self.lines: list[Line] = break_text(text, measure, width, stops=self.stops, widths=widths)
         self.starts = [ln.start for ln in self.lines]
-        self._piece: dict[str, float] = {}
+        # a word's width from its start is what breaking the lines measured (a span that ends
+        # at a word's end asks for exactly that): not measured twice
+        self._piece: dict[str, float] = {chunk.rstrip(): w for chunk, (_full, w) in widths.items()}
 
     def line_of(self, pos: int) -> int:
         """The index of the line holding text position ``pos``."""
