@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from conftest import add_suggestions, open_window
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QMessageBox
 
@@ -14,53 +14,11 @@ from corpus.errors import ProjectLockedError
 from corpus.model import DocumentStatus, Relation
 from corpus.store import Store
 from ui.main_window import MainWindow
-
-PERSON = "tester"
-
-
-def snapshot(path, doc_id=None):
-    """Everything a person's edits can change, as plain sets (ids included)."""
-    with Store(path) as st:
-        spans = {(s.id, s.doc_id, s.layer, s.start, s.end, s.label) for s in st.spans(doc_id)}
-        rels = {(r.id, r.head, r.child, r.label, r.layer) for r in st.relations(doc_id)}
-        statuses = {(d, a, s.value) for (d, a), s in st.statuses().items()}
-        rej = st.rejections(PERSON)
-    return spans, rels, statuses, rej
-
+from window_driver import PERSON, drag, key, label_text, my_spans, open_doc, snapshot
 
 @pytest.fixture
 def win(qtbot, project):
-    w = open_window(qtbot, project, size=(1200, 800), exposed=True)
-    return w
-
-
-def open_doc(w, name):
-    for d in w.doc_list.model.ids():
-        if w.state.store.get_document(d).name == name:
-            w.state.open_document(d)
-            return d
-    raise AssertionError(name)
-
-
-def drag(qtbot, view, start, end, modifier=Qt.KeyboardModifier.NoModifier):
-    """Drag with the mouse from inside character ``start`` to inside character ``end - 1``."""
-    vp = view.viewport()
-    r1 = view.char_rect(start)
-    r2 = view.char_rect(end - 1)
-    p1 = QPoint(r1.left() + max(1, r1.width() // 3), r1.center().y())
-    p2 = QPoint(r2.right() - max(1, r2.width() // 3), r2.center().y())
-    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, modifier, p1)
-    qtbot.mouseMove(vp, QPoint((p1.x() + p2.x()) // 2, p1.y()))
-    qtbot.mouseMove(vp, p2)
-    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, modifier, p2)
-
-
-def key(qtbot, w, k, mod=Qt.KeyboardModifier.NoModifier):
-    qtbot.keyClick(w.view, k, mod)
-
-
-def my_spans(w, doc_id=None):
-    return w.state.store.spans(doc_id or w.doc_id, PERSON)
+    return open_window(qtbot, project, size=(1200, 800), exposed=True)
 
 
 def test_opens_first_document_and_shows_plain_text(win):
@@ -190,19 +148,11 @@ def test_accept_and_reject_suggestions_with_keys(qtbot, project):
     assert len(w.state.store.rejections(PERSON, 1)) == 3  # GPE Iraq, relabelled ORG, Baghdad
 
 
-def _label(w, qtbot, surface, keyname):
-    text = w.view.text
-    s = text.index(surface)
-    w.view.set_text_selection(s, s + len(surface))
-    key(qtbot, w, keyname)
-    return next(sp for sp in my_spans(w) if sp.start == s)
-
-
 def test_relation_mode_with_keyboard_and_undo_redo_exact(win, qtbot, project):
     win.view.setFocus()
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
-    b = _label(win, qtbot, "US Secretary", Qt.Key.Key_2)
-    c = _label(win, qtbot, "Iraq", Qt.Key.Key_3)
+    a = label_text(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    b = label_text(win, qtbot, "US Secretary", Qt.Key.Key_2)
+    c = label_text(win, qtbot, "Iraq", Qt.Key.Key_3)
     # R from the selected span, Tab to the child, Enter, then the relation label's key
     win.view.select_span_id(a.id)
     key(qtbot, win, Qt.Key.Key_R)
@@ -254,7 +204,7 @@ def test_relation_mode_with_keyboard_and_undo_redo_exact(win, qtbot, project):
 
 
 def test_escape_leaves_relation_mode(win, qtbot):
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    a = label_text(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
     win.view.select_span_id(a.id)
     key(qtbot, win, Qt.Key.Key_R)
     assert win.controller.relation_mode
@@ -265,8 +215,8 @@ def test_escape_leaves_relation_mode(win, qtbot):
 def test_mark_done_next_and_reopen_everything_is_there(qtbot, project):
     w = open_window(qtbot, project)
     first = w.doc_id
-    a = _label(w, qtbot, "Antony Blinken", Qt.Key.Key_1)
-    b = _label(w, qtbot, "Baghdad", Qt.Key.Key_3)
+    a = label_text(w, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    b = label_text(w, qtbot, "Baghdad", Qt.Key.Key_3)
     w.state.apply(__import__("annotator.edits", fromlist=["AddRelation"]).AddRelation(
         Relation(doc_id=first, layer=PERSON, head=a.id, child=b.id, label=w.state.labels("relation")[0].name)))
     key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
@@ -319,7 +269,7 @@ def test_clicking_list_and_table_rows(win, qtbot):
     rect = panel.table.visualRect(idx)
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.state.store.get_document(win.doc_id).name == "short.txt"
-    sp = _label(win, qtbot, "Angela Merkel", Qt.Key.Key_1)
+    sp = label_text(win, qtbot, "Angela Merkel", Qt.Key.Key_1)
     win.view.clear_selection()
     r = win.tables.span_view.visualRect(win.tables.spans.index(0, 0))
     qtbot.mouseClick(win.tables.span_view.viewport(), Qt.MouseButton.LeftButton, pos=r.center())
@@ -467,7 +417,7 @@ def test_accepting_propagates_to_other_occurrences(qtbot, project):
 
 def test_undo_after_moving_on_shows_the_document_again(win, qtbot):
     first = win.doc_id
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    a = label_text(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
     key(qtbot, win, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # done, next document
     assert win.doc_id != first
     key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo "done"
@@ -493,8 +443,8 @@ def test_click_on_a_word_selects_it_and_a_key_labels_it(win, qtbot):
 
 
 def test_pick_relabel_and_delete_a_relation(win, qtbot, project):
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
-    b = _label(win, qtbot, "Iraq", Qt.Key.Key_3)
+    a = label_text(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    b = label_text(win, qtbot, "Iraq", Qt.Key.Key_3)
     labels = [lab.name for lab in win.state.labels("relation")]
     win.state.apply(__import__("annotator.edits", fromlist=["AddRelation"]).AddRelation(
         Relation(doc_id=win.doc_id, layer=PERSON, head=a.id, child=b.id, label=labels[0])))
@@ -523,130 +473,6 @@ def test_pick_relabel_and_delete_a_relation(win, qtbot, project):
 
 
 # -- resizing a span: keys and mouse --------------------------------------------------------
-ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-def test_resize_selected_span_by_a_token_with_keys_and_undo(win, qtbot):
-    win.view.setFocus()
-    text = win.view.text
-    a = _label(win, qtbot, "Secretary", Qt.Key.Key_3)
-    s = text.index("Secretary")
-    assert win.view.selected_key() == ("span", a.id)
-    # Alt+Shift+Right: the end takes the next token ("of")
-    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
-    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of"))]
-    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
-    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of State"))]
-    # "{": the start takes the previous token ("US")
-    key(qtbot, win, Qt.Key.Key_BraceLeft, Qt.KeyboardModifier.ShiftModifier)
-    u = text.index("US Secretary")
-    assert [(sp.start, sp.end, sp.id) for sp in my_spans(win)] == [(u, s + len("Secretary of State"), a.id)]
-    # still selected, shown where it is now, one box over the new text
-    assert win.view.selected_key() == ("span", a.id)
-    rects = win.view.span_rects(("span", a.id))
-    for pos in (u, s, s + 15):
-        assert any(r.contains(win.view.char_rect(pos).center()) for r in rects)
-    # shrinking: "[" drops the last token, "}" the first
-    key(qtbot, win, Qt.Key.Key_BracketLeft)
-    key(qtbot, win, Qt.Key.Key_BraceRight, Qt.KeyboardModifier.ShiftModifier)
-    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary of"))]
-    # a one-token span does not vanish
-    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
-    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
-    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Secretary"))]
-    # every resize is one undo step (six made it; the refused one is not on the stack)
-    assert win.state.undo_stack.count() == 7
-    for _ in range(6):
-        key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert [(sp.start, sp.end, sp.label) for sp in my_spans(win)] == [(s, s + len("Secretary"), "GPE")]
-    # listed in the shortcuts dialog
-    table = win.shortcut_table()
-    assert any("Resize span: end one token right" in what and k == "], Alt+Shift+Right" for _g, k, what in table)
-
-
-def _edge_point(view, key_, edge):
-    r = view.span_rects(key_)[0 if edge == "start" else -1]
-    x = r.left() + 1 if edge == "start" else r.right() - 1
-    return QPoint(int(round(x)), int(r.center().y()))
-
-
-def test_drag_a_span_edge_with_the_mouse_snaps_to_tokens(win, qtbot):
-    text = win.view.text
-    a = _label(win, qtbot, "Antony", Qt.Key.Key_1)
-    s = text.index("Antony Blinken")
-    vp = win.view.viewport()
-    k = ("span", a.id)
-    p1 = _edge_point(win.view, k, "end")
-    assert win.view.edge_at(p1) == (win.view.item(k), "end")
-    # drop it in the middle of "Blinken": the end snaps to the end of that word
-    target = win.view.char_rect(s + len("Antony Bli")).center()
-    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
-    qtbot.mouseMove(vp, QPoint((p1.x() + target.x()) // 2, p1.y()))
-    qtbot.mouseMove(vp, target)
-    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
-    assert [(sp.start, sp.end, sp.id) for sp in my_spans(win)] == [(s, s + len("Antony Blinken"), a.id)]
-    # the start edge, dragged left over "(BAGHDAD)"
-    b = text.index("(BAGHDAD)")
-    p2 = _edge_point(win.view, k, "start")
-    target = win.view.char_rect(b + 2).center()
-    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p2)
-    qtbot.mouseMove(vp, target)
-    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
-    start = my_spans(win)[0].start
-    assert b <= start < b + 2 and my_spans(win)[0].end == s + len("Antony Blinken")
-    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert [(sp.start, sp.end) for sp in my_spans(win)] == [(s, s + len("Antony"))]
-
-
-def test_resizing_over_another_span_is_refused(win, qtbot):
-    text = win.view.text
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
-    _label(win, qtbot, "US Secretary", Qt.Key.Key_2)
-    win.view.select_span_id(a.id)
-    before = snapshot(win.state.path)
-    # up to "the" is fine, one more token would take "US"
-    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
-    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
-    assert my_spans(win)[0].end == text.index(" US") and win.state.undo_stack.count() == 4
-    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
-    assert my_spans(win)[0].end == text.index(" US")
-    assert "overlaps" in win.statusBar().currentMessage() and win.state.undo_stack.count() == 4
-    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert snapshot(win.state.path) == before
-
-
-def test_overlap_is_checked_against_the_project_file(win, qtbot):
-    """A span the window has not drawn yet (added by another program) still refuses an overlap."""
-    text = win.view.text
-    s = text.index("Blinken")
-    with Store(win.state.path) as other:
-        from corpus.model import Span
-
-        other.add_span(Span(doc_id=win.doc_id, layer=PERSON, start=s, end=s + 7, label="PERSON"))
-    assert not any(not it.suggestion for it in win.view.items)  # not on screen
-    win.view.set_text_selection(text.index("Antony"), s + 7)
-    key(qtbot, win, Qt.Key.Key_1)
-    assert "overlaps" in win.statusBar().currentMessage()
-    assert len(my_spans(win)) == 1 and win.state.undo_stack.count() == 0
-
-
-def test_overlaps_allowed_by_the_project_setting(qtbot, tmp_path):
-    from conftest import make_project
-
-    path = make_project(tmp_path / "o.db", overlap=True)
-    w = open_window(qtbot, path)
-    text = w.view.text
-    a = text.index("Antony Blinken")
-    w.view.set_text_selection(a, a + 14)
-    key(qtbot, w, Qt.Key.Key_1)
-    w.view.set_text_selection(a + 7, a + 14)
-    key(qtbot, w, Qt.Key.Key_2)
-    assert sorted((sp.start, sp.end) for sp in my_spans(w)) == [(a, a + 14), (a + 7, a + 14)]
-
-
-# -- review -> main view ----------------------------------------------------------------------
 @pytest.fixture
 def review_win(qtbot, tmp_path):
     from test_dialogs_project import make_multi_project
@@ -714,7 +540,7 @@ def test_a_relation_with_both_ends_off_screen_is_labelled_in_the_gutter(win, qtb
     win.resize(1000, 360)
     qtbot.wait(1)
     text = win.view.text
-    a = _label(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
+    a = label_text(win, qtbot, "Antony Blinken", Qt.Key.Key_1)
     last = text.rindex("Blinken")
     win.view.set_text_selection(last, last + 7)
     key(qtbot, win, Qt.Key.Key_1)
