@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "merge_cmd",
     "train_cmd",
     "evaluate_cmd",
+    "next_cmd",
     "gui_cmd",
 )
 

@@ -111,8 +111,19 @@ def occurrences(text: str, needle: str) -> list[tuple[int, int]]:
 def test_cli_pipeline_from_real_files_to_training_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], seeds: list[Path]
 ) -> None:
+    """Import other tools' files, suggest, annotate, stats, agreement, export and re-import,
+    each step through the command line on the same project file."""
     project = tmp_path / "project.db"
+    n_docs = _import_step(capsys, project, seeds)
+    expected = _suggest_step(capsys, project, tmp_path)
+    seed_texts = [p.read_text(encoding="utf-8") for p in seeds[:3]]
+    alice, bob = _annotate_step(project, seeds, seed_texts, expected)
+    _stats_step(capsys, project, n_docs, alice, bob, seed_texts, expected)
+    _agreement_step(capsys, project, alice, bob)
+    _export_step(capsys, project, tmp_path, alice, seed_texts)
 
+
+def _import_step(capsys: pytest.CaptureFixture[str], project: Path, seeds: list[Path]) -> int:
     # --- 1. import: every real file, and the seeds; the project file is created -------------
     n_docs = sum(d for d, _ in SAMPLES.values()) + len(seeds)
     out = run_ok(capsys, "import", project, *(DATA / p for p in SAMPLES), seeds_dir())
@@ -130,6 +141,11 @@ def test_cli_pipeline_from_real_files_to_training_data(
     run_ok(capsys, "import", project, DATA / "brat", seeds_dir())
     assert run_json(capsys, "stats", project)["documents"] == n_docs
 
+    return n_docs
+
+
+def _suggest_step(capsys: pytest.CaptureFixture[str], project: Path, tmp_path: Path
+                  ) -> dict[str, set[tuple[int, int, str]]]:
     # --- 2. suggest: no model, pattern rules; resumable; --force redoes without duplicates ----
     patterns = tmp_path / "patterns.jsonl"
     patterns.write_text("".join(json.dumps(p) + "\n" for p in PATTERNS), encoding="utf-8")
@@ -156,8 +172,12 @@ def test_cli_pipeline_from_real_files_to_training_data(
         assert spans_by_text(store, PATTERN_LAYER) == expected
         assert store.count_spans(PATTERN_LAYER) == sum(len(v) for v in expected.values())
 
+    return expected
+
+
+def _annotate_step(project: Path, seeds: list[Path], seed_texts: list[str],
+                   expected: dict[str, set[tuple[int, int, str]]]) -> tuple[set, set]:
     # --- 3. two people annotate three seed articles and mark them done ----------------------
-    seed_texts = [p.read_text(encoding="utf-8") for p in seeds[:3]]
     alice: set[tuple[str, int, int, str]] = set()
     bob: set[tuple[str, int, int, str]] = set()
     with Store(project) as store:
@@ -190,6 +210,11 @@ def test_cli_pipeline_from_real_files_to_training_data(
         s0, e0 = extra.tokens[0]
         store.add_spans([Span(extra.id, "bob", s0, e0, "ORG")])
 
+    return alice, bob
+
+
+def _stats_step(capsys: pytest.CaptureFixture[str], project: Path, n_docs: int, alice: set, bob: set,
+                seed_texts: list[str], expected: dict[str, set[tuple[int, int, str]]]) -> None:
     # --- 4. stats --json: the contract of issue 2, suggester quality of issue 3 -------------
     stats = run_json(capsys, "stats", project)
     assert isinstance(stats["documents"], int) and stats["documents"] == n_docs
@@ -217,6 +242,9 @@ def test_cli_pipeline_from_real_files_to_training_data(
     human = run_ok(capsys, "stats", project)
     assert "alice" in human and "bob" in human
 
+
+
+def _agreement_step(capsys: pytest.CaptureFixture[str], project: Path, alice: set, bob: set) -> None:
     # --- 5. agreement --json: the contract of issue 6 ---------------------------------------
     report = run_json(capsys, "agreement", project, "--annotators", "alice,bob")
     assert report["documents"] == 3
@@ -242,6 +270,10 @@ def test_cli_pipeline_from_real_files_to_training_data(
     b_person = {x for x in bob if x[3] == "PERSON"}
     assert report["per_label"]["PERSON"]["span_f1"] == pytest.approx(f1(a_person, b_person))
 
+
+
+def _export_step(capsys: pytest.CaptureFixture[str], project: Path, tmp_path: Path, alice: set,
+                 seed_texts: list[str]) -> None:
     # --- 6. export spacy: DocBin loads and holds alice's entities exactly -------------------
     out_spacy = tmp_path / "spacy"
     run_ok(capsys, "export", project, out_spacy, "--format", "spacy", "--layer", "alice", "--only-done")

@@ -122,12 +122,21 @@ def _worker_address() -> str:
 
 def _cluster_batch(suggester: Any, batch: list[WireDoc]) -> tuple[str, Any]:
     """On a worker: ``("ok", [(doc_id, found), ...])``, or ``("error", message)`` when the
-    suggester cannot run there (a missing model: retrying elsewhere would not help)."""
+    suggester cannot run there (a missing model: retrying elsewhere would not help).
+
+    ``found`` is what ``suggester.suggest`` found in the document, as tuples; a task that is not
+    a suggester (the uncertainty scoring of "most useful next") has ``results(documents)``
+    instead, returning one picklable value per document."""
+    documents = [from_wire(item) for item in batch]
     try:
-        found = suggester.suggest([from_wire(item) for item in batch])
+        results = getattr(suggester, "results", None)
+        if results is not None:
+            found: list[Any] = list(results(documents))
+        else:
+            found = [[tuple(f) for f in spans] for spans in suggester.suggest(documents)]
     except ModelError as exc:
         return "error", f"worker {_worker_address()}: {exc}"
-    return "ok", [(item[0], [tuple(f) for f in spans]) for item, spans in zip(batch, found)]
+    return "ok", [(item[0], value) for item, value in zip(batch, found)]
 
 
 def _workers(client: Any) -> int:
@@ -139,9 +148,11 @@ def _workers(client: Any) -> int:
 
 def cluster_found(
     client: Any, suggester: Any, documents: Iterator[Document], batch_size: int,
-) -> Generator[tuple[int, list[Any]], None, None]:
+) -> Generator[tuple[int, Any], None, None]:
     """``(doc_id, found)`` for ``documents``, computed on the cluster, a whole task at a time
-    in the order tasks complete. Closing the generator cancels the tasks still out."""
+    in the order tasks complete. Closing the generator cancels the tasks still out.
+    ``suggester``: a picklable suggester, or any picklable task with ``results(documents)``
+    (see :func:`_cluster_batch`)."""
     from distributed import as_completed
 
     in_flight_max = 2 * _workers(client)

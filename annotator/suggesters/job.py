@@ -29,7 +29,8 @@ from annotator.suggesters.base import BuildContext, RefreshingSuggester, as_foun
 from annotator.suggesters.spacy_model import ModelChoice
 from annotator.tokenize import DEFAULT_LANG
 
-__all__ = ["LayerReport", "SuggestReport", "suggest_job", "SCHEDULER_SETTING", "scheduler_setting"]
+__all__ = ["LayerReport", "SuggestReport", "suggest_job", "SCHEDULER_SETTING", "scheduler_setting",
+           "resolve_scheduler"]
 
 #: Project setting naming a Dask scheduler for whole-corpus runs (see :func:`suggest_job`).
 SCHEDULER_SETTING = "scheduler"
@@ -247,9 +248,11 @@ def scheduler_setting(store: Store) -> str | None:
     return value
 
 
-def _resolve_scheduler(store: Store, scheduler: str | None, doc_ids: Sequence[int] | None) -> str | None:
-    """The scheduler a run uses: the one given, else (whole-corpus runs only) the project
-    setting; ``"none"`` means this machine. A malformed value is refused before any work."""
+def resolve_scheduler(store: Store, scheduler: str | None, doc_ids: Sequence[int] | None = None) -> str | None:
+    """The scheduler a run uses: the one given, else (whole-corpus runs only: ``doc_ids`` is
+    ``None``) the project setting; ``"none"`` means this machine (``None`` is returned). A
+    malformed value is refused before any work. Shared by suggest and by the scoring of "most
+    useful next" (:func:`annotator.training.useful.uncertainty_job`)."""
     if scheduler is None and doc_ids is None:
         scheduler = scheduler_setting(store)
     if scheduler is None or scheduler.strip() == "none":
@@ -311,7 +314,7 @@ def suggest_job(
         raise CorpusError(f"--batch-size must be at least 1, not {batch_size}")
     if n_process < 1:
         raise CorpusError(f"--n-process must be at least 1, not {n_process}")
-    scheduler = _resolve_scheduler(store, scheduler, doc_ids)
+    scheduler = resolve_scheduler(store, scheduler, doc_ids)
     report = SuggestReport()
     schema = set(store.label_names("entity"))
     lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)

@@ -22,7 +22,7 @@ from annotator.training.data import TrainingError
 from annotator.training.models import ModelRecord, resolve_model_name
 from annotator.training.relations import RelationModel, ScoredRelation
 
-__all__ = ["LoadedModel", "load_trained_model", "PredictedEntity"]
+__all__ = ["LoadedModel", "load_trained_model", "load_pipeline", "PredictedEntity"]
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,19 @@ def load_trained_model(store: Store, name: str) -> LoadedModel:
 
     Raises :class:`TrainingError` (one line) when it cannot be loaded or has no entity recognizer.
     """
+    target, record = resolve_model_name(store, name)
+    return load_pipeline(target, name, record)
+
+
+def load_pipeline(target: str, name: str, record: ModelRecord | None = None) -> LoadedModel:
+    """Load the pipeline at ``target`` (what ``spacy.load`` takes: a folder or a package),
+    ``name`` being what the user asked for (for messages). No project needed: a Dask worker
+    loads a model this way, by the path the project resolved.
+
+    Raises :class:`TrainingError` (one line) when it cannot be loaded or has no entity recognizer.
+    """
     import spacy
 
-    target, record = resolve_model_name(store, name)
     try:
         nlp = spacy.load(target)
     except Exception as exc:  # noqa: BLE001 - spaCy raises many kinds; the user needs one line
