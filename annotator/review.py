@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal, Union
 
 from annotator.edits import (
     AddRelation,
@@ -422,6 +422,17 @@ class AddRelationByKey:
         return AddRelation(rel, description=self.description).apply(store)
 
 
+def _agreed_info(spans: Iterable[Span], key: SpanKey) -> dict[str, Any]:
+    """The kb id and attributes the people's spans at ``key`` carry, when they all carry the same
+    (as ``Span`` keyword arguments); nothing when they differ: the reviewer sets them (``K``)."""
+    infos = {(sp.kb_id, sp.attributes) for sp in spans
+             if sp.key == key and sp.layer != GOLD and is_person_layer(sp.layer)}
+    if len(infos) != 1:
+        return {}
+    kb_id, attributes = infos.pop()
+    return {"kb_id": kb_id, "attributes": attributes}
+
+
 def accept_agreed_edit(
     store: Store, doc_id: int, annotators: Sequence[str] | None = None, min_votes: int | None = None
 ) -> Edit:
@@ -447,8 +458,10 @@ def accept_agreed_edit(
         if not any(spans_conflict(k, g, review.allow_overlap) for g in gold_keys)
         and not any(spans_conflict(k, c, review.allow_overlap) for c in candidates)
     ]
+    people = store.spans(doc_id) if chosen else []
     edits: list[Edit] = [
-        AddSpan(Span(doc_id, GOLD, s, e, lab, source=SOURCE_AGREED), description="Accept agreed span")
+        AddSpan(Span(doc_id, GOLD, s, e, lab, source=SOURCE_AGREED, **_agreed_info(people, (s, e, lab))),
+                description="Accept agreed span")
         for s, e, lab in chosen
     ]
     in_gold_after = gold_keys | set(chosen)
@@ -472,6 +485,8 @@ class _GoldPlan:
         self._next_new = -1
         self.edits: list[Edit] = []
         self.deleted: set[int] = set()
+        self._people: list[Span] | None = None  # every layer's spans, read when a span is added
+        self._store = store
 
     def keys(self) -> set[SpanKey]:
         return set(self.spans.values())
@@ -503,8 +518,10 @@ class _GoldPlan:
             self.edits.append(DeleteSpan(sid, description="Pick span"))
             self.deleted.add(sid)
             del self.spans[sid]
-        self.edits.append(AddSpan(Span(self.doc_id, GOLD, key[0], key[1], key[2], source=SOURCE_PICKED),
-                                  description="Pick span"))
+        if self._people is None:
+            self._people = self._store.spans(self.doc_id)
+        self.edits.append(AddSpan(Span(self.doc_id, GOLD, key[0], key[1], key[2], source=SOURCE_PICKED,
+                                       **_agreed_info(self._people, key)), description="Pick span"))
         self.spans[self._next_new] = key
         self._next_new -= 1
 

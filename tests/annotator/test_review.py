@@ -326,3 +326,23 @@ def test_reviewed_gold_layer_exports(store: Store, doc: int, tmp_path: Path) -> 
     assert {
         ((r["head_span"]["start"], r["child_span"]["start"]), r["label"]) for r in record["relations"]
     } == {((0, 16), "MET"), ((16, 23), "LOCATED_IN")}
+
+
+def test_gold_keeps_the_kb_id_and_attributes_the_annotators_agree_on(store: Store) -> None:
+    """Accepting agreed spans and picking a version carry the kb id and attributes into gold
+    when the people holding the span agree on them; when they differ, gold gets none (the
+    reviewer decides) rather than one person's at random."""
+    d = make_doc(store)
+    for who in ("alice", "bob"):
+        store.add_annotator(who)
+    info = {"kb_id": "Q90", "attributes": {"capital": True}}
+    store.add_spans([Span(d, "alice", *PARIS_GPE, **info), Span(d, "bob", *PARIS_GPE, **info),
+                     Span(d, "alice", *BOB, kb_id="Q1"), Span(d, "bob", *BOB, kb_id="Q2"),
+                     Span(d, "alice", *TODAY, kb_id="T1")])
+    accept_agreed_edit(store, d, ["alice", "bob"]).apply(store)
+    gold = {sp.key: sp for sp in store.spans(d, GOLD)}
+    assert (gold[PARIS_GPE].kb_id, gold[PARIS_GPE].attrs) == ("Q90", {"capital": True})
+    assert gold[BOB].kb_id == "" and gold[BOB].attributes == ()
+    today = next(it for it in review_document(store, d, ["alice", "bob"]).spans if it.key == TODAY)
+    pick_edit(store, d, today).apply(store)
+    assert next(sp for sp in store.spans(d, GOLD) if sp.key == TODAY).kb_id == "T1"
