@@ -21,6 +21,11 @@
   that the shape cannot hold (one of its spans was left out, both start on one token, or another
   relation has its label on the same start tokens) is not counted, and a warning names its
   documents.
+  A suggester's relation (a ``model:project@N`` layer) is written as ``1.0`` too, not with its
+  model score: ``doc._.rel`` is the reference a relation model trains on, and a reader (this
+  program's importer, :data:`corpus.formats.spacy_docbin.REL_THRESHOLD`) takes a value under
+  0.5 for "does not hold", so a score there would change what the file says. The score is in
+  the Prodigy JSONL and Label Studio exports.
 * ``dev.spacy``: a reproducible (``seed``) split by document of ``dev_fraction`` of the
   documents; with no dev fraction it is a copy of ``train.spacy`` (a warning says evaluation
   scores will then be on training data) so the ``spacy train`` command always runs.

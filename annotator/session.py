@@ -156,7 +156,7 @@ class DocumentSession:
             return changed
         new = {r.key: r for r in undecided_relations(self.relation_candidates, self.spans.values(),
                                                      self.relations.values(), self.relation_rejected,
-                                                     self.rejected, self.allow_overlap)}
+                                                     self.rejected, self.allow_overlap, self.threshold)}
         changed = new != self.pending_relations
         self.pending_relations = new
         return changed

@@ -230,7 +230,13 @@ class Span:
 
 @dataclass(frozen=True)
 class Relation:
-    """A labelled, directed link from a head span to a child span (span ids) in one layer."""
+    """A labelled, directed link from a head span to a child span (span ids) in one layer.
+
+    ``score`` is the suggester's confidence when it has one (the project's relation model
+    gives it, :mod:`annotator.training.relations`); ``None`` for a relation a person drew or
+    an importer read. Like a span's score it is part of equality: the same link read back from
+    the store equals the relation written.
+    """
 
     doc_id: int
     layer: str
@@ -239,6 +245,7 @@ class Relation:
     label: str
     id: int | None = None
     source: str = ""
+    score: float | None = None
 
 
 def token_index_at(tokens: Sequence[Offsets], char: int) -> int:

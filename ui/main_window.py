@@ -527,8 +527,7 @@ class MainWindow(QMainWindow):
             self._refresh_labels()
         if rel is not None:
             self.palette_widget.highlight(rel.label)
-            self._message(f"Suggested relation {rel.label}: A/Enter accept \u00b7 X reject \u00b7 a number key accepts as that label"
-                          if rel.suggestion else "Relation selected: a number key relabels it, Delete removes it, Esc deselects", 8000)
+            self._message(self.controller.relation_suggestions.selection_message(), 8000)
             return
         if item is not None:
             self.tables.select_key(item.key)

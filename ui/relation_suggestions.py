@@ -4,8 +4,9 @@ The rule (which are still to decide) and the edits are :mod:`annotator.suggester
 the session keeps them current (:attr:`annotator.session.DocumentSession.pending_relations`).
 Here: the view objects (:func:`relation_suggestion_items`: a dashed :class:`ViewRelation`
 between the person's spans or the entity suggestions shown at the same offsets), the Tab order
-(a relation suggestion comes right after its head), and what the keys do
-(:class:`RelationSuggestionKeys`, used by :class:`ui.controller.LabelController`).
+(a relation suggestion comes right after its head), what the keys do and the status message
+of a selected relation, with a suggestion's model score (:class:`RelationSuggestionKeys`,
+used by :class:`ui.controller.LabelController`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,19 @@ class RelationSuggestionKeys:
         if rel is None or not rel.suggestion or s is None:
             return None
         return next((r for r in s.pending_relations.values() if r.id == rel.id), None)
+
+    def selection_message(self) -> str:
+        """The status message for the relation selected in the view: a suggestion's label, its
+        model score when it has one, its layer and the keys deciding it; else the keys editing
+        one of the person's relations."""
+        rel = self.view.selected_relation()
+        if rel is None or not rel.suggestion:
+            return "Relation selected: a number key relabels it, Delete removes it, Esc deselects"
+        sugg = self.selected()
+        label = sugg.label if sugg is not None else rel.label
+        score = f" (score {sugg.score:.2f})" if sugg is not None and sugg.score is not None else ""
+        where = f" from {sugg.layer}" if sugg is not None else ""
+        return f"Suggested relation {label}{score}{where}: A/Enter accept \u00b7 X reject \u00b7 a number key accepts as that label"
 
     def _stops(self) -> list[tuple[str, object]]:
         """Tab's stops: every item shown, each relation suggestion right after its head."""

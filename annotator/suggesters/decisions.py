@@ -19,7 +19,8 @@ never shown again nor accepted by :func:`accept_all_edit`, when
 **Weak** suggestions are hidden: a suggestion carrying a model score below the project setting
 ``suggestion_threshold`` (:func:`suggestion_threshold`; missing or 0: nothing hidden) is never
 pending (:func:`undecided` with ``threshold``, :func:`pending_suggestions`). A suggestion without
-a score (pattern rules, propagation) is never hidden by it.
+a score (pattern rules, propagation) is never hidden by it. The same rule (:func:`strong_enough`)
+hides weak relation suggestions (:func:`annotator.suggesters.relations.undecided_relations`).
 
 A deleted span leaves no span behind, so deleting goes through :func:`delete_span_edit`: it
 deletes the span and rejects, for that person, every suggestion that the span decided (every
@@ -33,6 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Protocol
 
 from corpus.errors import AnnotationError
 from corpus.model import Span, is_person_layer
@@ -42,7 +44,7 @@ from annotator.edits import AddSpan, Batch, DeleteSpan, Edit, Reject, check_over
 from annotator.suggesters.registry import is_suggester_layer, layer_priority
 
 __all__ = [
-    "THRESHOLD_SETTING", "suggestion_threshold", "strong_enough",
+    "THRESHOLD_SETTING", "Scored", "suggestion_threshold", "strong_enough",
     "suggestion_priority", "suggestion_candidates", "undecided", "pending_suggestions",
     "accept_edit", "accept_corrected_edit", "reject_edit", "accept_all_edit", "delete_span_edit",
 ]
@@ -64,10 +66,19 @@ def suggestion_threshold(store: Store) -> float | None:
     return float(value) or None
 
 
-def strong_enough(span: Span, threshold: float | None) -> bool:
+class Scored(Protocol):
+    """Anything carrying a suggester's score: a :class:`Span`, a :class:`~corpus.model.Relation`,
+    a relation suggestion (:class:`~annotator.suggesters.relations.SuggestedRelation`)."""
+
+    @property
+    def score(self) -> float | None: ...
+
+
+def strong_enough(suggestion: Scored, threshold: float | None) -> bool:
     """False for a suggestion whose model score is below ``threshold`` (the one rule hiding weak
-    suggestions); a span without a score, or no threshold, is always strong enough."""
-    return threshold is None or span.score is None or span.score >= threshold
+    suggestions, entity and relation suggestions alike); a suggestion without a score, or no
+    threshold, is always strong enough."""
+    return threshold is None or suggestion.score is None or suggestion.score >= threshold
 
 
 def suggestion_priority(span: Span) -> tuple[int, int, int, str]:

@@ -18,8 +18,13 @@ for a person, never shown to them again, when
   and label, nor an entity suggestion still undecided for them (they rejected or corrected that
   entity): accepting would bring back an entity they decided against.
 
-Accepting (:class:`AcceptRelation`) copies the relation into the person's layer between their
-spans with the same offsets and labels, accepting an end first when it is still a suggestion,
+**Weak** relation suggestions are hidden as weak entity suggestions are: one whose model score
+is below the project's ``suggestion_threshold``, or with an end that is a weak entity
+suggestion, is never pending (:func:`~annotator.suggesters.decisions.strong_enough`, the one
+rule; a relation without a score is never hidden by it).
+
+Accepting (:class:`AcceptRelation`) copies the relation (and its score) into the person's
+layer between their spans with the same offsets and labels, accepting an end first when it is still a suggestion,
 all in one undo step.
 """
 
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 
 from annotator.changes import NO_CHANGES, Changes
 from annotator.edits import AddRelation, Batch, DeleteRelation, DeleteSpan, Edit
-from annotator.suggesters.decisions import accept_edit, undecided
+from annotator.suggesters.decisions import accept_edit, strong_enough, suggestion_threshold, undecided
 from annotator.suggesters.registry import is_suggester_layer, layer_priority
 from corpus.errors import AnnotationError
 from corpus.model import Relation, Span
@@ -53,7 +58,8 @@ def relation_key(head: Span, child: Span, label: str) -> RelationKey:
 
 @dataclass(frozen=True)
 class SuggestedRelation:
-    """A relation of a suggester layer with its two end spans (of that layer)."""
+    """A relation of a suggester layer with its two end spans (of that layer) and the
+    suggester's score (``None`` when it gave none)."""
 
     id: int
     doc_id: int
@@ -61,6 +67,7 @@ class SuggestedRelation:
     label: str
     head: Span
     child: Span
+    score: float | None = None
 
     @property
     def key(self) -> RelationKey:
@@ -82,7 +89,7 @@ def relation_candidates(store: Store, doc_id: int, annotator: str) -> list[Sugge
         head, child = spans.get(r.head), spans.get(r.child)
         if head is None or child is None or r.id is None:
             continue
-        sr = SuggestedRelation(r.id, doc_id, r.layer, r.label, head, child)
+        sr = SuggestedRelation(r.id, doc_id, r.layer, r.label, head, child, r.score)
         best.setdefault(sr.key, sr)
     return sorted(best.values(), key=lambda s: (s.head.start, s.child.start, s.label))
 
@@ -90,10 +97,12 @@ def relation_candidates(store: Store, doc_id: int, annotator: str) -> list[Sugge
 def undecided_relations(
     candidates: Iterable[SuggestedRelation], mine: Iterable[Span], my_relations: Iterable[Relation],
     rejected: Iterable[RelationKey], rejected_spans: Iterable[Key], allow_overlap: bool = False,
+    threshold: float | None = None,
 ) -> list[SuggestedRelation]:
     """The ``candidates`` not decided for the person (see the module docstring): ``mine`` and
     ``my_relations`` are their spans and relations, ``rejected`` their relation rejections,
-    ``rejected_spans`` their entity rejections. Pure."""
+    ``rejected_spans`` their entity rejections; those scoring below ``threshold`` (or with an end
+    that does) are left out too (:func:`strong_enough`). Pure."""
     candidates = list(candidates)
     if not candidates:
         return []
@@ -103,10 +112,11 @@ def undecided_relations(
             if r.head in by_id and r.child in by_id}
     exact = {sp.key for sp in mine}
     ends = {e.key: e for c in candidates for e in (c.head, c.child)}
-    open_ends = exact | {sp.key for sp in undecided(ends.values(), mine, rejected_spans, allow_overlap)}
+    open_ends = exact | {sp.key for sp in undecided(ends.values(), mine, rejected_spans, allow_overlap, threshold)}
     rejected = set(rejected) | have
     return [c for c in candidates
-            if c.key not in rejected and c.head.key in open_ends and c.child.key in open_ends]
+            if c.key not in rejected and strong_enough(c, threshold)
+            and c.head.key in open_ends and c.child.key in open_ends]
 
 
 def pending_relations(store: Store, doc_id: int, annotator: str) -> list[SuggestedRelation]:
@@ -117,7 +127,7 @@ def pending_relations(store: Store, doc_id: int, annotator: str) -> list[Suggest
     rejected_spans = {(s, e, label) for _, s, e, label in store.rejections(annotator, doc_id)}
     return undecided_relations(candidates, store.spans(doc_id, annotator), store.relations(doc_id, annotator),
                                store.relation_rejections(annotator, doc_id), rejected_spans,
-                               bool(store.get_setting("allow_overlap", False)))
+                               bool(store.get_setting("allow_overlap", False)), suggestion_threshold(store))
 
 
 def _my_span_id(store: Store, annotator: str, end: Span) -> int | None:
@@ -153,8 +163,9 @@ class AcceptRelation:
                     inverses.append(inv)
                     sid = inv.span_id
                 ids.append(sid)
+            same = label == s.label
             rel = Relation(doc_id=s.doc_id, layer=me, head=ids[0], child=ids[1], label=label,
-                           source=f"{'accepted' if label == s.label else 'corrected'}:{s.layer}")
+                           source=f"{'accepted' if same else 'corrected'}:{s.layer}", score=s.score if same else None)
             inverses.append(AddRelation(rel, description=self.description).apply(store))
             if label != s.label:
                 inverses.append(RejectRelation(s.doc_id, me, s.key).apply(store))

@@ -76,7 +76,8 @@ class ProjectModelSuggester:
 @dataclass(frozen=True)
 class ProjectRelationSuggester:
     """Adds the relation model's relations between the spans of ``model:project@N`` on the
-    documents the entity suggester processed in this run (see the module docstring)."""
+    documents the entity suggester processed in this run (see the module docstring), each with
+    the model's score (:attr:`corpus.model.Relation.score`)."""
 
     store_path: str
     record: ModelRecord
@@ -106,7 +107,8 @@ class ProjectRelationSuggester:
             docs = list(store.iter_documents(chunk))
             spans = [store.spans(d.id, self.layer) for d in docs]
             found = loaded.relations_between(docs, spans)
-            rels = [Relation(d.id or 0, self.layer, sp[r.head].id or 0, sp[r.child].id or 0, r.label, source=self.layer)
+            rels = [Relation(d.id or 0, self.layer, sp[r.head].id or 0, sp[r.child].id or 0, r.label, source=self.layer,
+                             score=r.score)
                     for d, sp, rs in zip(docs, spans, found) for r in rs]
             if rels:
                 with store.transaction():

@@ -5,13 +5,15 @@ The shape (GUIDE section 6, Prodigy's ``ner.manual`` / ``rel.manual`` output)::
     {"text": ..., "name": ..., "meta": {...},
      "tokens": [{"text", "start", "end", "id", "ws"}, ...],
      "spans": [{"start", "end", "label", "token_start", "token_end"}, ...],
-     "relations": [{"head", "child", "head_span", "child_span", "label"}, ...],
+     "relations": [{"head", "child", "head_span", "child_span", "label"[, "score"]}, ...],
      "_annotator_id": LAYER, "answer": "accept" | "reject" | "ignore"}
 
 * ``start``/``end`` are character offsets, end exclusive; ``token_start``/``token_end`` are token
   indexes, ``token_end`` INCLUSIVE. A span that does not sit on token boundaries keeps its exact
   character offsets; its token indexes are those of the tokens it touches.
-* ``head``/``child`` of a relation are the ``token_end`` of ``head_span``/``child_span``.
+* ``head``/``child`` of a relation are the ``token_end`` of ``head_span``/``child_span``; a
+  relation a suggester scored (``annotator suggest --model project``) also carries its
+  ``score`` (an extra key: Prodigy keeps keys it does not know).
 * ``tokens`` are the document's stored tokens, whitespace tokens included, so token indexes are
   the project's; ``ws`` says a single space follows the token.
 * ``answer`` is what the layer's owner answered (a declined example stays ``reject`` or
@@ -96,15 +98,16 @@ def prodigy_record(
     rels: list[dict[str, Any]] = []
     for rel in relations:
         head, child = by_id[rel.head], by_id[rel.child]
-        rels.append(
-            {
-                "head": head["token_end"],
-                "child": child["token_end"],
-                "head_span": dict(head),
-                "child_span": dict(child),
-                "label": rel.label,
-            }
-        )
+        obj = {
+            "head": head["token_end"],
+            "child": child["token_end"],
+            "head_span": dict(head),
+            "child_span": dict(child),
+            "label": rel.label,
+        }
+        if rel.score is not None:
+            obj["score"] = float(rel.score)
+        rels.append(obj)
     record: dict[str, Any] = {
         "text": doc.text,
         "name": doc.name,

@@ -9,7 +9,7 @@ Label Studio imports (Data Manager > Import, or ``POST /api/projects/{id}/import
 * each span is a ``labels`` region (``from_name="label"``, ``to_name="text"``, ``value``:
   ``start``, ``end``, ``text``, ``labels``); a suggester's span carries its ``score``;
 * each relation is a ``relation`` item from the head's region to the child's, ``direction``
-  ``right``, with its label in ``labels``;
+  ``right``, with its label in ``labels``; a suggester's relation carries its ``score``;
 * a document the layer's owner skipped is an annotation with ``was_cancelled: true`` and no
   result (with predictions: a task without predictions).
 
@@ -62,7 +62,11 @@ def _result(document: Document, spans: Sequence[Span], relations: Sequence[Relat
         head, child = ids.get(rel.head), ids.get(rel.child)
         if head is None or child is None:
             raise ValueError(f"relation {rel.label!r} points to a span that is not exported")
-        out.append({"from_id": head, "to_id": child, "type": "relation", "direction": "right", "labels": [rel.label]})
+        item: dict[str, Any] = {"from_id": head, "to_id": child, "type": "relation", "direction": "right",
+                                "labels": [rel.label]}
+        if with_scores and rel.score is not None:
+            item["score"] = float(rel.score)
+        out.append(item)
     return out
 
 

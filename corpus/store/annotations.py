@@ -267,9 +267,9 @@ class AnnotationMethods(LayerMethods):
                 seen_layers.add(rel.layer)
             out.append(self._insert_unique(
                 rel,
-                "INSERT INTO relations(id, doc_id, layer, head_id, child_id, label, source, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(head_id, child_id, label) DO NOTHING",
-                [rel.id, rel.doc_id, rel.layer, rel.head, rel.child, rel.label, rel.source, stamp],
+                "INSERT INTO relations(id, doc_id, layer, head_id, child_id, label, source, created_at, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(head_id, child_id, label) DO NOTHING",
+                [rel.id, rel.doc_id, rel.layer, rel.head, rel.child, rel.label, rel.source, stamp, rel.score],
                 f"SELECT {REL_COLS} FROM relations WHERE head_id = ? AND child_id = ? AND label = ?",
                 [rel.head, rel.child, rel.label],
                 relation_from_row,

@@ -41,7 +41,7 @@ __all__ = [
 #: Columns of a span row, in :func:`span_from_row`'s order.
 SPAN_COLS = 'id, doc_id, layer, start, "end", label, source, score, kb_id, attributes'
 #: Columns of a relation row, in :func:`relation_from_row`'s order.
-REL_COLS = "id, doc_id, layer, head_id, child_id, label, source"
+REL_COLS = "id, doc_id, layer, head_id, child_id, label, source, score"
 #: Columns of a document row, in :func:`document_from_row`'s order.
 DOC_COLS = "id, name, text, meta, hash, tokens, sents"
 
@@ -252,7 +252,7 @@ def relation_from_row(row: Sequence[Any]) -> Relation:
     """A :class:`Relation` from a :data:`REL_COLS` row."""
     return Relation(
         id=row[0], doc_id=row[1], layer=row[2], head=row[3], child=row[4], label=row[5],
-        source=row[6] or "",
+        source=row[6] or "", score=row[7] if len(row) > 7 else None,
     )
 
 

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Version of the schema this code writes. Bump it and add a migration to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Marker stored in ``settings`` under ``app`` so a foreign SQLite file is recognised.
 APP_ID = "annotator-corpus"
@@ -72,8 +72,18 @@ def add_span_info(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE spans ADD COLUMN {name} {decl}")
 
 
+def add_relation_score(db: sqlite_utils.Database) -> None:
+    """Schema 3 -> 4: relations gain ``score`` (a suggester's confidence, empty for every
+    relation already there); every relation is kept. Idempotent, like :func:`add_span_info`."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(relations)").fetchall()}
+    if "score" not in present:
+        db.execute("ALTER TABLE relations ADD COLUMN score REAL")
+
+
 #: ``MIGRATIONS[v]`` upgrades a file from version ``v`` to ``v + 1`` (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _add_relation_rejections, 2: add_span_info}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _add_relation_rejections, 2: add_span_info, 3: add_relation_score,
+}
 
 #: The full-text index over documents' name and text (an external-content FTS5 table).
 FTS_TABLE = "documents_fts"
@@ -140,6 +150,7 @@ CREATE TABLE IF NOT EXISTS relations (
     label TEXT NOT NULL,
     source TEXT NOT NULL DEFAULT '',
     created_at TEXT,
+    score REAL,
     UNIQUE (head_id, child_id, label)
 );
 CREATE INDEX IF NOT EXISTS relations_doc_layer ON relations(doc_id, layer);

@@ -9,7 +9,7 @@ import pytest
 
 from annotator.edits import Relabel, apply_edit
 from annotator.session import DocumentSession, apply_as
-from annotator.suggest import accept_edit, reject_edit
+from annotator.suggest import THRESHOLD_SETTING, accept_edit, reject_edit, strong_enough
 from annotator.suggesters.relations import (
     accept_relation_edit,
     pending_relations,
@@ -124,3 +124,33 @@ def test_the_session_follows_relation_decisions_from_each_edits_changes(project)
     assert delta.relation_suggestions and s.pending_relations == {}
     fresh = DocumentSession(st, d, ME)
     assert fresh.pending_relations == {} and fresh.relation_rejected == {sugg.key}
+
+
+def _suggest_scored(st: Store, d: int, rel_score: float, end_score: float | None = None) -> None:
+    """Another run of the suggester, scoring its relation (and Siemens, when ``end_score``)."""
+    st.delete_layer_annotations(LAYER, [d])
+    merkel, siemens = st.add_spans([
+        Span(doc_id=d, layer=LAYER, start=0, end=13, label="PERSON", source=LAYER, score=0.9),
+        Span(doc_id=d, layer=LAYER, start=24, end=31, label="ORG", source=LAYER, score=end_score),
+    ])
+    st.add_relations([Relation(d, LAYER, merkel.id, siemens.id, "works_for", source=LAYER, score=rel_score)])
+
+
+def test_the_suggestion_threshold_hides_weak_relation_suggestions_everywhere(project):
+    """One rule (``strong_enough``) for entity and relation suggestions: the store's answer,
+    the window's session and the suggestion itself agree, and accepting keeps the score."""
+    st, d = project
+    _suggest_scored(st, d, rel_score=0.3)
+    (sugg,) = pending_relations(st, d, ME)  # no threshold: shown, with its score
+    assert sugg.score == 0.3 and strong_enough(sugg, None) and not strong_enough(sugg, 0.5)
+    st.set_setting(THRESHOLD_SETTING, 0.5)
+    assert pending_relations(st, d, ME) == [] and DocumentSession(st, d, ME).pending_relations == {}
+    st.set_setting(THRESHOLD_SETTING, 0.25)
+    assert [r.key for r in pending_relations(st, d, ME)] == [sugg.key]
+    assert list(DocumentSession(st, d, ME).pending_relations) == [sugg.key]
+    _suggest_scored(st, d, rel_score=0.8, end_score=0.1)  # a strong relation to a weak entity
+    assert pending_relations(st, d, ME) == [] and DocumentSession(st, d, ME).pending_relations == {}
+    _suggest_scored(st, d, rel_score=0.8, end_score=0.6)
+    (strong,) = pending_relations(st, d, ME)
+    apply_edit(st, accept_relation_edit(strong, ME))
+    assert [r.score for r in st.relations(d, ME)] == [0.8]

@@ -14,6 +14,7 @@ from annotator.suggesters import registry
 from annotator.suggest import suggest_job
 from annotator.tokenize import tokenize
 from annotator.training import train
+from annotator.training.predict import load_trained_model
 from corpus.model import Document, DocumentStatus, Label, LabelKind, Relation, Span
 from corpus.store import Store
 
@@ -95,3 +96,24 @@ def test_the_suggest_command_does_not_make_the_project_model_the_default_pipelin
     with Store(db) as store:
         assert store.get_setting("model") is None  # the CoNLL POS column and plain `suggest` are unchanged
         assert store.count_spans("model:project@1") > 0
+
+
+@pytest.mark.slow
+def test_the_suggest_command_stores_the_relation_models_score_on_each_relation(trained: Path, tmp_path: Path) -> None:
+    db = tmp_path / "scored.db"
+    db.write_bytes(trained.read_bytes())
+    assert main(["suggest", str(db), "--model", "project"]) == 0
+    with Store(db) as store:
+        layer = "model:project@1"
+        relations = store.relations(layers=layer)
+        assert relations and all(r.score is not None and 0.0 < r.score <= 1.0 for r in relations)
+        # the very scores the relation model gives those spans
+        loaded = load_trained_model(store, "project")
+        assert loaded.relations is not None
+        doc_ids = sorted({r.doc_id for r in relations})
+        docs = list(store.iter_documents(doc_ids))
+        spans = [store.spans(d.id, layer) for d in docs]
+        expected = {(d.id, sp[r.head].id, sp[r.child].id, r.label): r.score
+                    for d, sp, rs in zip(docs, spans, loaded.relations_between(docs, spans)) for r in rs}
+        assert {(r.doc_id, r.head, r.child, r.label): r.score for r in relations} == pytest.approx(expected)
+        assert all(r.score >= loaded.relations.threshold for r in relations)

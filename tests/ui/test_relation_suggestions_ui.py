@@ -98,3 +98,27 @@ def test_enter_accepts_a_relation_suggestion_like_a(qtbot, project):
     qtbot.keyClick(w.view, Qt.Key.Key_Return)
     assert _mine(w) == ({"Angela Merkel", "Berlin"}, {("Angela Merkel", "Berlin", "LOCATED_IN")})
     w.close()
+
+
+def test_a_selected_relation_suggestion_shows_its_score_and_weak_ones_are_hidden(qtbot, project):
+    obama, merkel, berlin = add_suggestions(project, SHORT, [("Barack Obama", "PERSON"), ("Angela Merkel", "PERSON"),
+                                                            ("Berlin", "GPE")], layer=LAYER)
+    with Store(project) as st:
+        st.add_relations([
+            Relation(doc_id=SHORT, layer=LAYER, head=obama.id, child=merkel.id, label="MET_WITH", score=0.83),
+            Relation(doc_id=SHORT, layer=LAYER, head=merkel.id, child=berlin.id, label="LOCATED_IN", score=0.2),
+        ])
+        st.set_setting("suggestion_threshold", 0.5)
+    w = open_window(qtbot, project)
+    w.state.open_document(SHORT)
+    assert [r.label for r in _suggested(w)] == ["MET_WITH"]  # LOCATED_IN scores under the threshold
+    w.view.setFocus()
+    _tab_to_relation(qtbot, w, "MET_WITH")
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Suggested relation MET_WITH (score 0.83) from model:project@1: A/Enter accept")
+    panel = w.panel("training")  # lowering the threshold shows it at once; raising hides both
+    panel.threshold.setValue(0.1)
+    assert sorted(r.label for r in _suggested(w)) == ["LOCATED_IN", "MET_WITH"]
+    panel.threshold.setValue(0.9)
+    assert _suggested(w) == []
+    w.close()
