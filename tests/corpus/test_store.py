@@ -712,3 +712,16 @@ def test_schema_1_project_gains_relation_rejections(tmp_path: Path) -> None:
     s.remove_relation_rejection(d, "ann", key)
     assert s.relation_rejections("ann", d) == set()
     s.close()
+
+
+def test_the_store_does_not_pull_pandas_into_start_up() -> None:
+    """sqlite-utils imports pandas when it is installed (the test extra brings it): opening the
+    store must not pay that at every start, and pandas must still import for whoever wants it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, corpus.store; assert 'pandas' not in sys.modules, 'pandas imported'; "
+            "import pandas; print(pandas.DataFrame({'a': [1]}).shape)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "(1, 1)"
