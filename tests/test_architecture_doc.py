@@ -153,3 +153,31 @@ def test_the_checker_accepts_what_exists() -> None:
     refs = references(text)
     assert refs.names == ["annotator.edits.check_overlap", "ui.state.AppState.changed",
                           "annotator.importing.ImportReport.warnings", "annotator.suggesters.base.Suggester.layer"]
+
+
+def _readme_command_options() -> dict[str, set[str]]:
+    """Each command of the README's command list and the ``--options`` its lines show."""
+    readme = _read("README.md")
+    start = readme.index("## The command line")
+    block = readme[readme.index("```\n", start) + 4:readme.index("```", readme.index("```\n", start) + 4)]
+    out: dict[str, set[str]] = {}
+    command = None
+    for line in block.splitlines():
+        m = re.match(r"annotator (\w+)", line)
+        if m:
+            command = m.group(1)
+        if command is not None:
+            out.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
+    return out
+
+
+def test_the_readme_command_list_shows_every_command_and_option() -> None:
+    from annotator.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(getattr(a, "choices", None), dict)).choices
+    documented = _readme_command_options()
+    assert sorted(documented) == sorted(commands)
+    for name, sub in commands.items():
+        real = {o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
+        assert documented[name] == real, name
