@@ -3,7 +3,8 @@
 Every backticked file path the page names must exist, every ``tests/...py::test_name`` must be
 a test in that file, and every dotted name under ``corpus``, ``annotator`` or ``ui`` must import
 and resolve (module, then attributes: ``ui.state.AppState.apply``). A rename that forgets the
-page fails here, naming what is gone.
+page fails here, naming what is gone. The README's command list must show every command and
+every ``--option`` the parser has.
 """
 
 from __future__ import annotations
