@@ -23,6 +23,7 @@ from annotator.changes import NO_CHANGES, Changes
 from corpus.errors import AnnotationError
 from corpus.model import Attributes, DocumentStatus, Relation, Span
 from corpus.store import Store
+from corpus.settings import allows_overlap
 
 __all__ = [
     "Edit",
@@ -104,7 +105,7 @@ def check_overlap(store: Store, span: Span, ignore_id: int | None = None) -> Non
 
     The project setting ``allow_overlap`` (default ``False``) lifts the rule.
     """
-    if store.get_setting("allow_overlap", False):
+    if allows_overlap(store):
         return
     other = store.first_overlapping_span(span.doc_id, span.layer, span.start, span.end, ignore_id)
     if other is not None:

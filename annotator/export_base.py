@@ -25,10 +25,11 @@ from corpus.model import Document, Span
 from corpus.store import Store
 from corpus.store import answers as aq
 from corpus.store import reports as q
+from corpus.settings import project_lang
 
 from annotator.export_staging import Staging
 from annotator.progress import Progress
-from annotator.tokenize import DEFAULT_LANG, tokenize
+from annotator.tokenize import tokenize
 
 __all__ = [
     "ALL_LAYERS",
@@ -202,7 +203,7 @@ class ExportContext:
     @property
     def lang(self) -> str:
         """The project's language (setting ``lang``)."""
-        return str(self.store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
+        return project_lang(self.store)
 
     def annotated(self, ids: Sequence[int], layer: str | None = None, tokens: bool = True
                   ) -> Iterator[q.AnnotatedDocument]:

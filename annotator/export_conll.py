@@ -15,6 +15,7 @@ from corpus.formats.write_conll import SCHEMES, conll_document
 from corpus.model import Document, Span
 from corpus.store import Store
 from corpus.store import reports as q
+from corpus.settings import MODEL
 
 from annotator import export_base as base
 from annotator.export_base import ExportContext
@@ -104,7 +105,7 @@ def write_conll(ctx: ExportContext, opts: ConllOptions) -> Generator[Progress, N
     """Write the exported documents as one CoNLL file."""
     pos = opts.pos
     if pos is None:
-        pos = PROJECT_MODEL if opts.columns == 4 and ctx.store.get_setting("model") else ""
+        pos = PROJECT_MODEL if opts.columns == 4 and ctx.store.get_setting(MODEL) else ""
     nlp = _pos_pipeline(ctx.store, pos) if pos else None
     ids = ctx.select()
     partial = ctx.partial_ids()

@@ -69,6 +69,7 @@ from corpus.model import (
 )
 from corpus.resources import default_labels, label_colours
 from corpus.store import Store
+from corpus.settings import allows_overlap
 
 from annotator.progress import Progress, drain
 from annotator.tokenize import (
@@ -169,7 +170,7 @@ class _Importer:
         self.labels_added: list[str] = []
         self.overlapping = 0
         self.overlap_where: list[str] = []  # file and line of the first few
-        self.allow_overlap = bool(store.get_setting("allow_overlap", False))
+        self.allow_overlap = allows_overlap(store)
         self.known = {
             LabelKind.ENTITY: set(store.label_names(LabelKind.ENTITY)),
             LabelKind.RELATION: set(store.label_names(LabelKind.RELATION)),

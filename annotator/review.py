@@ -43,6 +43,7 @@ from annotator.edits import (
 from corpus.errors import AnnotationError
 from corpus.model import GOLD, DocumentStatus, Relation, Span, is_person_layer
 from corpus.store import Store
+from corpus.settings import allows_overlap
 from corpus.store.layers import (
     document_statuses,
     done_annotators_by_document,
@@ -296,7 +297,7 @@ def review_document(store: Store, doc_id: int, annotators: Sequence[str] | None 
             raise AnnotationError(
                 f"document {doc.name or doc_id}: {GOLD!r} is the review result, not an annotator to compare"
             )
-    allow_overlap = bool(store.get_setting("allow_overlap", False))
+    allow_overlap = allows_overlap(store)
     layers = [*compared, GOLD]
     spans = store.spans(doc_id, layers)
     relations = store.relations(doc_id, layers)
@@ -536,7 +537,7 @@ def pick_edit(store: Store, doc_id: int, item: ReviewItem, accept: bool = True) 
     one :class:`Batch`, empty when there is nothing to do. Gold is read afresh, so an item from
     a slightly stale :class:`DocumentReview` is fine: only its key matters.
     """
-    allow_overlap = bool(store.get_setting("allow_overlap", False))
+    allow_overlap = allows_overlap(store)
     if item.kind == "span":
         key: SpanKey = item.key  # type: ignore[assignment]
         if not accept:

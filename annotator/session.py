@@ -29,6 +29,7 @@ from corpus.model import Document, DocumentStatus, Relation, Span
 from corpus.store import Store
 from corpus.store.annotations import SpanTuple, span_rows, span_rows_by_id
 from corpus.store.documents import document_rows
+from corpus.settings import allows_overlap
 
 __all__ = ["apply_as", "DocumentSession", "SessionDelta", "Key"]
 
@@ -136,7 +137,7 @@ class DocumentSession:
         self._spans = None
         self.relations = {r.id: r for r in self.store.relations(d, me) if r.id is not None}
         self.rejected = {(s, e, label) for _, s, e, label in self.store.rejections(me, d)}
-        self.allow_overlap = bool(self.store.get_setting("allow_overlap", False))
+        self.allow_overlap = allows_overlap(self.store)
         self.threshold = suggest.suggestion_threshold(self.store)
         self.candidates = suggest.suggestion_candidates(self.store, d, me)
         self.pending = {sp.key: sp for sp in self._undecided(self.candidates, self.spans.values(), self.rejected)} \

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from corpus.model import Document, Offsets
+from corpus.settings import DEFAULT_LANG
 
 if TYPE_CHECKING:  # spaCy is imported when a tokenizer or a Doc is first needed, never at
     # start-up: the window paints before spaCy loads
@@ -34,7 +35,6 @@ __all__ = [
     "split_at_boundaries",
 ]
 
-DEFAULT_LANG = "en"
 
 
 @lru_cache(maxsize=4)

@@ -19,6 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from corpus.settings import ALLOW_OVERLAP  # noqa: E402
+
 __all__ = ["render_all"]
 
 PERSON = "alice"
@@ -232,7 +234,7 @@ def _render_overlaps(win, out: Path, app: QApplication, markup: int) -> Path:
     from corpus.model import Span
 
     st = win.state
-    st.store.set_setting("allow_overlap", True)
+    st.store.set_setting(ALLOW_OVERLAP, True)
     st.open_document(markup)
     win.accept_all()
     text = win.view.text
@@ -243,7 +245,7 @@ def _render_overlaps(win, out: Path, app: QApplication, markup: int) -> Path:
             i = text.index(needle)
             win.apply(AddSpan(Span(doc_id=markup, layer=PERSON, start=i, end=i + len(needle), label=lab), check=False))
     path = _save(win, out, "05-markup-and-overlaps.png", app)
-    st.store.set_setting("allow_overlap", False)
+    st.store.set_setting(ALLOW_OVERLAP, False)
     return path
 
 

@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from corpus.store import open_store
+from corpus.settings import MODEL, SCHEDULER
 
 from annotator.progress import Progress, run_with_bar
 from annotator.suggesters.registry import model_claimed_by
@@ -152,11 +153,11 @@ def _func(args: argparse.Namespace) -> int:
             # The project now uses this pipeline: later runs, the window's background
             # suggestions and the CoNLL export's POS column take it without being told again.
             given = Path(args.model)
-            store.set_setting("model", str(given.resolve()) if given.exists() else args.model)
+            store.set_setting(MODEL, str(given.resolve()) if given.exists() else args.model)
         if args.scheduler:
             # Like --model: later whole-corpus runs (and the window's "Suggest all") use it;
             # --scheduler none goes back to this machine.
-            store.set_setting("scheduler", None if args.scheduler.strip() == "none" else args.scheduler.strip())
+            store.set_setting(SCHEDULER, None if args.scheduler.strip() == "none" else args.scheduler.strip())
     assert isinstance(report, SuggestReport)
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2)

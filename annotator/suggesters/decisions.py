@@ -39,6 +39,7 @@ from typing import Protocol
 from corpus.errors import AnnotationError
 from corpus.model import Span, is_person_layer
 from corpus.store import Store
+from corpus.settings import allows_overlap
 
 from annotator.edits import AddSpan, Batch, DeleteSpan, Edit, Reject, check_overlap
 from annotator.suggesters.registry import is_suggester_layer, layer_priority
@@ -169,7 +170,7 @@ def pending_suggestions(store: Store, doc_id: int, annotator: str) -> list[Span]
     if not candidates:
         return []
     rejected = {(s, e, label) for _, s, e, label in store.rejections(annotator, doc_id)}
-    allow = bool(store.get_setting("allow_overlap", False))
+    allow = allows_overlap(store)
     return undecided(candidates, store.spans(doc_id, annotator), rejected, allow, suggestion_threshold(store))
 
 
@@ -194,7 +195,7 @@ def accept_edit(store: Store, suggestion: Span, annotator: str) -> Edit:
         raise AnnotationError(
             f"document {span.doc_id}: {span.label} {span.start}-{span.end} is already in {annotator}'s layer"
         )
-    if not store.get_setting("allow_overlap", False):
+    if not allows_overlap(store):
         # one indexed lookup (the window accepts on a keystroke, among thousands of spans)
         other = store.first_overlapping_span(span.doc_id, annotator, span.start, span.end)
         if other is not None:
@@ -264,7 +265,7 @@ def delete_span_edit(store: Store, span: Span, annotator: str) -> Edit:
         raise AnnotationError("cannot delete a span that is not stored (no id)")
     if span.layer != annotator:
         raise AnnotationError(f"span {span.id} is in layer {span.layer!r}, not in {annotator}'s")
-    allow = bool(store.get_setting("allow_overlap", False))
+    allow = allows_overlap(store)
     decided = _decider([span], allow)
     rejected = {(s, e, label) for _, s, e, label in store.rejections(annotator, span.doc_id)}
     rejects = tuple(
@@ -284,7 +285,7 @@ def accept_all_edit(store: Store, doc_id: int, annotator: str) -> Edit:
     takes the whole batch back.
     """
     pending = pending_suggestions(store, doc_id, annotator)
-    allow = bool(store.get_setting("allow_overlap", False))
+    allow = allows_overlap(store)
     if allow:
         mine = {sp.key for sp in store.spans(doc_id, annotator)}
         chosen = [sp for sp in pending if sp.key not in mine]

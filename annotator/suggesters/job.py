@@ -22,18 +22,18 @@ from typing import Any
 from corpus.errors import CorpusError
 from corpus.model import Document, Span
 from corpus.store import Store
+from corpus.settings import SCHEDULER, project_lang
 
 from annotator.progress import Progress
 from annotator.suggesters import registry
 from annotator.suggesters.base import BuildContext, RefreshingSuggester, as_found, fingerprint_setting
 from annotator.suggesters.spacy_model import ModelChoice
-from annotator.tokenize import DEFAULT_LANG
 
 __all__ = ["LayerReport", "SuggestReport", "suggest_job", "SCHEDULER_SETTING", "scheduler_setting",
            "resolve_scheduler"]
 
 #: Project setting naming a Dask scheduler for whole-corpus runs (see :func:`suggest_job`).
-SCHEDULER_SETTING = "scheduler"
+SCHEDULER_SETTING = SCHEDULER
 
 
 @dataclass
@@ -317,7 +317,7 @@ def suggest_job(
     scheduler = resolve_scheduler(store, scheduler, doc_ids)
     report = SuggestReport()
     schema = set(store.label_names("entity"))
-    lang = str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
+    lang = project_lang(store)
 
     # 1. Decide everything (and fail on bad input) before the first write.
     ctx = BuildContext(

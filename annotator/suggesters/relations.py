@@ -41,6 +41,7 @@ from corpus.errors import AnnotationError
 from corpus.model import Relation, Span
 from corpus.store import Store
 from corpus.store.layers import RelationKey
+from corpus.settings import allows_overlap
 
 __all__ = [
     "RelationKey", "SuggestedRelation", "relation_key", "relation_candidates", "undecided_relations",
@@ -127,7 +128,7 @@ def pending_relations(store: Store, doc_id: int, annotator: str) -> list[Suggest
     rejected_spans = {(s, e, label) for _, s, e, label in store.rejections(annotator, doc_id)}
     return undecided_relations(candidates, store.spans(doc_id, annotator), store.relations(doc_id, annotator),
                                store.relation_rejections(annotator, doc_id), rejected_spans,
-                               bool(store.get_setting("allow_overlap", False)), suggestion_threshold(store))
+                               allows_overlap(store), suggestion_threshold(store))
 
 
 def _my_span_id(store: Store, annotator: str, end: Span) -> int | None:

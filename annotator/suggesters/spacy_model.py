@@ -22,6 +22,7 @@ from typing import Any
 from corpus.errors import CorpusError
 from corpus.model import Document
 from corpus.store import Store
+from corpus.settings import LABEL_MAP, MODEL
 
 from annotator.suggesters.base import BuildContext, Suggester
 from annotator.suggesters.registry import model_claimed_by, register
@@ -163,7 +164,7 @@ def resolve_model(store: Store, name: str | None = None) -> ModelChoice | None:
     """
     if name:
         return _choice(str(name), "--model")
-    setting = store.get_setting("model")
+    setting = store.get_setting(MODEL)
     if setting:
         if not isinstance(setting, str):
             raise ModelError(f"project setting 'model' must be a package name or a path, not {setting!r}")
@@ -233,7 +234,7 @@ def label_mapping(store: Store) -> dict[str, str | None]:
 
     Missing labels map to themselves. Raises :class:`CorpusError` when the setting is malformed.
     """
-    raw = store.get_setting("label_map", {}) or {}
+    raw = store.get_setting(LABEL_MAP, {}) or {}
     if not isinstance(raw, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in raw.items()
     ):
@@ -300,7 +301,7 @@ def build(ctx: BuildContext) -> list[Suggester]:
     if not ctx.use_model:
         ctx.report.no_model_reason = "model skipped (--no-model): ran patterns and propagation only"
         return []
-    named = ctx.model or ctx.store.get_setting("model")
+    named = ctx.model or ctx.store.get_setting(MODEL)
     if isinstance(named, str) and model_claimed_by(named) is not None:
         return []  # another entry's model (the project's own, ``--model project``)
     choice = resolve_model(ctx.store, ctx.model)

@@ -16,8 +16,9 @@ from corpus.errors import CorpusError
 from corpus.model import GOLD, Document, Relation, Span, is_person_layer
 from corpus.store import Store
 from corpus.store import reports as q
+from corpus.settings import project_lang
 
-from annotator.tokenize import DEFAULT_LANG, tokenize
+from annotator.tokenize import tokenize
 
 __all__ = [
     "TrainingError",
@@ -56,10 +57,6 @@ class TrainingSelection:
         """The documents, in id order."""
         return sorted(self.sources)
 
-
-def project_lang(store: Store) -> str:
-    """The project's language code (setting ``lang``)."""
-    return str(store.get_setting("lang", DEFAULT_LANG) or DEFAULT_LANG)
 
 
 def select_training(store: Store, layer: str | None = None) -> TrainingSelection:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.store import Store
+from corpus.settings import allows_overlap
 
 from annotator.export import spacy_doc
 from annotator.progress import Progress, drain
@@ -265,7 +266,7 @@ def train_job(
     if not any(ex.spans for ex in train_ex):
         raise TrainingError(f"{store.path}: the {selection.description} hold no entity to learn from")
     lang = project_lang(store)
-    spancat = bool(store.get_setting("allow_overlap", False))
+    spancat = allows_overlap(store)
     cfg = training_config(lang, spancat=spancat, base=base, max_steps=max_steps,
                           eval_frequency=eval_frequency, seed=seed)
     folder = models_dir(store)
