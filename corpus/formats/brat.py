@@ -317,7 +317,19 @@ def find_annotation_conf(ann: str | Path) -> Path | None:
 def read_event_types(path: str | Path) -> list[str]:
     """Event type names declared in the ``[events]`` section of a brat ``annotation.conf``
     (abstract ``!`` types, ``<...>`` macros and ``----`` separators left out)."""
-    return _read_conf_cached(str(Path(path).resolve()), Path(path).stat().st_mtime_ns).get("events", [])[:]
+    return _conf_sections(path).get("events", [])[:]
+
+
+def _conf_sections(path: str | Path) -> dict[str, list[str]]:
+    """The type names of each section of an ``annotation.conf`` (read once per file version;
+    an unreadable file is the reader's one-line InputError)."""
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError:
+        mtime = -1  # not cached: iter_text_lines says what is wrong with it
+        return _read_conf_cached.__wrapped__(str(p), mtime)
+    return _read_conf_cached(str(p.resolve()), mtime)
 
 
 @lru_cache(maxsize=16)
@@ -345,24 +357,8 @@ def read_annotation_conf(path: str | Path) -> tuple[list[str], list[str]]:
     Lines starting with ``!`` (abstract types) and ``<...>`` macros are skipped; indentation
     (type hierarchy) is ignored.
     """
-    entities: list[str] = []
-    relations: list[str] = []
-    section = ""
-    for _, line in iter_text_lines(path):
-        s = line.strip()
-        if not s or s.startswith("#"):
-            continue
-        if s.startswith("[") and s.endswith("]"):
-            section = s[1:-1].strip().lower()
-            continue
-        name = s.split()[0]
-        if name.startswith(("!", "<")) or "=" in name or name in _SPECIAL_RELATIONS:
-            continue
-        if section == "entities" and name not in entities:
-            entities.append(name)
-        elif section == "relations" and name not in relations:
-            relations.append(name)
-    return entities, relations
+    names = _conf_sections(path)
+    return names.get("entities", [])[:], names.get("relations", [])[:]
 
 
 def sniff_brat(path: Path, lines: Sequence[str]) -> float:

@@ -173,19 +173,6 @@ CREATE TABLE IF NOT EXISTS rejections (
     created_at TEXT,
     PRIMARY KEY (doc_id, annotator, start, "end", label)
 );
-CREATE TABLE IF NOT EXISTS relation_rejections (
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    annotator TEXT NOT NULL,
-    head_start INTEGER NOT NULL,
-    head_end INTEGER NOT NULL,
-    head_label TEXT NOT NULL,
-    child_start INTEGER NOT NULL,
-    child_end INTEGER NOT NULL,
-    child_label TEXT NOT NULL,
-    label TEXT NOT NULL,
-    created_at TEXT,
-    PRIMARY KEY (doc_id, annotator, head_start, head_end, head_label, child_start, child_end, child_label, label)
-);
 CREATE TABLE IF NOT EXISTS suggested (
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     layer TEXT NOT NULL,
@@ -213,7 +200,7 @@ CREATE TABLE IF NOT EXISTS answers (
     PRIMARY KEY (doc_id, layer)
 )
 """
-SCHEMA_SQL += ANSWERS_SQL + ";\n"
+SCHEMA_SQL += RELATION_REJECTIONS_SQL + ";\n" + ANSWERS_SQL + ";\n"
 
 #: The statements sqlite-utils' ``enable_fts(["name", "text"], create_triggers=True)`` writes
 # (so ``detect_fts`` finds the index), run here statement by statement: sqlite-utils runs them
