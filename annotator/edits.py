@@ -43,6 +43,7 @@ __all__ = [
     "check_overlap",
     "apply_edit",
     "edit_changes",
+    "rejection_changes",
 ]
 
 
@@ -366,9 +367,15 @@ class _RejectionEdit:
         return (self.doc_id, self.annotator, self.start, self.end, self.label)
 
     def changes(self, inverse: Edit) -> Changes:
-        if isinstance(inverse, Batch):  # already so: nothing changed
-            return NO_CHANGES
-        return Changes(rejections=frozenset({self.doc_id}), written=frozenset({(self.doc_id, self.annotator)}))
+        return rejection_changes(self.doc_id, self.annotator, inverse)
+
+
+def rejection_changes(doc_id: int, annotator: str, inverse: Edit) -> Changes:
+    """What a rejection (or its undoing) changed: the person's rejections in that document, a
+    write of their layer; nothing when it was already so (the inverse is then an empty batch)."""
+    if isinstance(inverse, Batch):
+        return NO_CHANGES
+    return Changes(rejections=frozenset({doc_id}), written=frozenset({(doc_id, annotator)}))
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from annotator.changes import NO_CHANGES, Changes
-from annotator.edits import AddRelation, Batch, DeleteRelation, DeleteSpan, Edit
+from annotator.changes import Changes
+from annotator.edits import AddRelation, Batch, DeleteRelation, DeleteSpan, Edit, rejection_changes
 from annotator.suggesters.decisions import accept_edit, strong_enough, suggestion_threshold, undecided
 from annotator.suggesters.registry import is_suggester_layer, layer_priority
 from corpus.errors import AnnotationError
@@ -191,9 +191,7 @@ class _RelationRejectionEdit:
     description: str = "Reject relation"
 
     def changes(self, inverse: Edit) -> Changes:
-        if isinstance(inverse, Batch):  # already so: nothing changed
-            return NO_CHANGES
-        return Changes(rejections=frozenset({self.doc_id}), written=frozenset({(self.doc_id, self.annotator)}))
+        return rejection_changes(self.doc_id, self.annotator, inverse)
 
 
 @dataclass(frozen=True)
