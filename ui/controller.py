@@ -345,30 +345,27 @@ class LabelController(QObject):
         return None if sugg is None else (item, sugg)
 
     def accept_selected(self) -> None:
-        if self.relation_suggestions.accept():
-            return
+        if not self.relation_suggestions.accept():
+            self._decide_selected(suggest_mod.accept_edit)
+
+    def reject_selected(self) -> None:
+        if not self.relation_suggestions.reject():
+            self._decide_selected(suggest_mod.reject_edit)
+
+    def _decide_selected(self, make_edit) -> None:
+        """Accept or reject the selected suggestion with ``make_edit(store, suggestion, person)``,
+        then move on to the next one (like Prodigy's flow)."""
         picked = self._selected_suggestion()
         if picked is None:
             return
         item, sugg = picked
         st = self._state()
         try:
-            edit = suggest_mod.accept_edit(st.store, sugg, st.annotator)
+            edit = make_edit(st.store, sugg, st.annotator)
         except AnnotationError as exc:
             self._refuse(str(exc))
             return
         if self._apply(edit, [self.view.text[item.start:item.end]]):
-            self._select_next_suggestion(item.start)  # keep going, like Prodigy's flow
-
-    def reject_selected(self) -> None:
-        if self.relation_suggestions.reject():
-            return
-        picked = self._selected_suggestion()
-        if picked is None:
-            return
-        item, sugg = picked
-        st = self._state()
-        if self._apply(suggest_mod.reject_edit(st.store, sugg, st.annotator), [self.view.text[item.start:item.end]]):
             self._select_next_suggestion(item.start)
 
     def _select_next_suggestion(self, after: int) -> None:
